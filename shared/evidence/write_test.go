@@ -1,0 +1,60 @@
+package evidence
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hubgates/hub/shared/finding"
+)
+
+func TestWriteRoundTrip(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "evidence")
+	rec := Record{
+		SchemaVersion: SchemaVersion, Gate: "workflow-audit", Version: "dev", Mode: "enforce",
+		Verdict: "denied", ExitCode: 1, Inputs: map[string]string{"token": "***"},
+		Findings: []finding.Finding{{Rule: "unpinned-uses", Severity: finding.High, Message: "m", Path: "a.yml", Line: 1, Fingerprint: "f"}},
+		Read:     []Artifact{{Path: "a.yml", Digest: "sha256:00"}},
+		Started:  time.Unix(100, 5), Finished: time.Unix(101, 0),
+	}
+	path, err := Write(dir, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Base(path) != "workflow-audit-100000000005.json" {
+		t.Errorf("file name %q", filepath.Base(path))
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Record
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Verdict != "denied" || len(back.Findings) != 1 || back.Findings[0].Severity != finding.High || back.Inputs["token"] != "***" {
+		t.Errorf("round trip lost data: %+v", back)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("directory holds %d entries, want only the record", len(entries))
+	}
+}
+
+func TestMarshalEmptySlices(t *testing.T) {
+	b, err := Marshal(Record{Gate: "g"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"findings", "read"} {
+		if _, ok := m[k].([]any); !ok {
+			t.Errorf("%s = %v, want an empty array", k, m[k])
+		}
+	}
+}

@@ -1,0 +1,268 @@
+package gate
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hubgates/hub/shared/evidence"
+	"github.com/hubgates/hub/shared/finding"
+	"github.com/hubgates/hub/shared/telemetry"
+	"github.com/hubgates/hub/shared/version"
+)
+
+// emit reports the run everywhere it goes: evidence first (its path is an
+// output), then the log, annotations, outputs, summary and telemetry. A
+// failure to leave evidence turns the run undecided, since promotion relies
+// on it; a failure to append telemetry is reported but changes nothing.
+func (r *run) emit() {
+	if err := r.writeEvidence(); err != nil {
+		r.fail(Undecided, err)
+		r.result = nil
+		_ = r.writeEvidence()
+	}
+	r.writeLog()
+	if r.env.InActions {
+		r.annotate()
+	}
+	r.writeOutputs()
+	r.writeSummary()
+	if err := r.appendTelemetry(); err != nil {
+		fmt.Fprintf(r.stderr, "%s: warning: %v\n", r.gate.Spec.Name, err)
+	}
+}
+
+func (r *run) findings() []finding.Finding {
+	if r.result == nil {
+		return nil
+	}
+	return r.result.Findings
+}
+
+// countBySeverity returns "2 high, 1 medium" style counts, worst first.
+func countBySeverity(fs []finding.Finding) (map[string]int, string) {
+	counts := map[string]int{}
+	for _, f := range fs {
+		counts[f.Severity.String()]++
+	}
+	var parts []string
+	sev := finding.Severities()
+	for i := len(sev) - 1; i >= 0; i-- {
+		if n := counts[sev[i].String()]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, sev[i]))
+		}
+	}
+	return counts, strings.Join(parts, ", ")
+}
+
+// headline is the one-line verdict for the log and the summary.
+func (r *run) headline() string {
+	name := r.gate.Spec.Name
+	switch r.code {
+	case BadInput:
+		return name + ": bad input"
+	case Undecided:
+		return name + ": could not decide"
+	}
+	fs := r.findings()
+	_, by := countBySeverity(fs)
+	s := fmt.Sprintf("%s: %s, %d finding%s", name, r.verdict(), len(fs), plural(len(fs)))
+	if by != "" {
+		s += " (" + by + ")"
+	}
+	return s
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// writeLog prints the findings and the verdict: the part of the log a
+// reader of a failed step looks at first.
+func (r *run) writeLog() {
+	for _, f := range r.findings() {
+		fmt.Fprintln(r.stdout, f.String())
+	}
+	if r.err != nil {
+		for _, line := range strings.Split(r.err.Error(), "\n") {
+			fmt.Fprintf(r.stderr, "%s: %s\n", r.gate.Spec.Name, line)
+		}
+	}
+	fmt.Fprintln(r.stdout, r.headline())
+	if r.result != nil && r.result.Reason != "" {
+		fmt.Fprintln(r.stdout, r.result.Reason)
+	}
+	if r.mode == "warn" && r.result != nil && r.result.Denied {
+		fmt.Fprintln(r.stdout, "warn mode: enforce would have failed this step with exit 1; it passes")
+	}
+	if r.sarifRel != "" {
+		fmt.Fprintf(r.stdout, "SARIF written to %s\n", r.sarifRel)
+	}
+	if r.evidence != "" {
+		fmt.Fprintf(r.stdout, "evidence written to %s\n", r.env.Rel(r.evidence))
+	}
+}
+
+// annotate emits workflow-command annotations, worst first, at most
+// max-annotations of them, then one notice counting the rest.
+func (r *run) annotate() {
+	if r.err != nil {
+		r.action.Errorf("%s", r.redact(r.headline()+": "+strings.ReplaceAll(r.err.Error(), "\n", "; ")))
+	}
+	fs := append([]finding.Finding(nil), r.findings()...)
+	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Severity > fs[j].Severity })
+	limit := 10
+	if r.inputs != nil {
+		if n, ok := r.inputs.values[InputMaxAnnotations].(int); ok {
+			limit = n
+		}
+	}
+	for i, f := range fs {
+		if i == limit {
+			r.action.Noticef("%s: and %d more finding%s not annotated; see the step summary and the SARIF log", r.gate.Spec.Name, len(fs)-limit, plural(len(fs)-limit))
+			break
+		}
+		fields := map[string]string{"title": r.gate.Spec.Name + ": " + f.Rule}
+		if f.Path != "" {
+			fields["file"] = f.Path
+			if f.Line > 0 {
+				fields["line"] = strconv.Itoa(f.Line)
+				if f.Col > 0 {
+					fields["col"] = strconv.Itoa(f.Col)
+				}
+			}
+		}
+		a := r.action.WithFieldsMap(fields)
+		msg := r.redact(f.Message)
+		switch {
+		case f.Severity >= finding.High:
+			a.Errorf("%s", msg)
+		case f.Severity == finding.Medium:
+			a.Warningf("%s", msg)
+		default:
+			a.Noticef("%s", msg)
+		}
+	}
+}
+
+// outputValues are every output this run sets, common ones included.
+func (r *run) outputValues() [][2]string {
+	out := [][2]string{{OutputVerdict, r.verdict()}, {OutputFindings, strconv.Itoa(len(r.findings()))}}
+	if r.evidence != "" {
+		out = append(out, [2]string{OutputEvidenceFile, r.env.Rel(r.evidence)})
+	}
+	if r.sarifRel != "" {
+		out = append(out, [2]string{OutputSARIFFile, r.sarifRel})
+	}
+	if r.result != nil {
+		names := make([]string, 0, len(r.result.Outputs))
+		for k := range r.result.Outputs {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			out = append(out, [2]string{k, r.result.Outputs[k]})
+		}
+	}
+	return out
+}
+
+// outputDelimiter is go-githubactions' heredoc delimiter; a value holding it
+// could forge further outputs, so such a value is refused.
+const outputDelimiter = "_GitHubActionsFileCommandDelimeter_"
+
+func (r *run) writeOutputs() {
+	inFile := r.proc.Getenv("GITHUB_OUTPUT") != ""
+	for _, kv := range r.outputValues() {
+		name, value := kv[0], r.redact(kv[1])
+		if strings.Contains(value, outputDelimiter) {
+			fmt.Fprintf(r.stderr, "%s: warning: output %q not set: its value contains the file-command delimiter\n", r.gate.Spec.Name, name)
+			continue
+		}
+		if inFile {
+			r.action.SetOutput(name, value)
+		} else {
+			fmt.Fprintf(r.stdout, "%s=%s\n", name, value)
+		}
+	}
+}
+
+func (r *run) writeSummary() {
+	if r.proc.Getenv("GITHUB_STEP_SUMMARY") == "" {
+		return
+	}
+	r.action.AddStepSummary(r.redact(r.summary()))
+}
+
+func (r *run) record() evidence.Record {
+	rec := evidence.Record{
+		SchemaVersion: evidence.SchemaVersion,
+		Gate:          r.gate.Spec.Name,
+		Version:       version.Version,
+		Mode:          r.mode,
+		Verdict:       r.verdict(),
+		ExitCode:      int(r.code),
+		Findings:      r.findings(),
+		Repository:    r.env.Repository,
+		SHA:           r.env.SHA,
+		Ref:           r.env.Ref,
+		RunID:         r.env.RunID,
+		Started:       r.started.UTC(),
+		Finished:      r.finished.UTC(),
+	}
+	if r.inputs != nil {
+		rec.Inputs = r.inputs.Redacted()
+	}
+	if r.err != nil {
+		rec.Error = r.redact(r.err.Error())
+	}
+	if r.result != nil {
+		rec.Reason = r.result.Reason
+		rec.Read = r.result.Read
+	}
+	return rec
+}
+
+func (r *run) writeEvidence() error {
+	dir, _ := r.inputs.values[InputEvidenceDir].(string)
+	if dir == "" {
+		return nil
+	}
+	p, err := evidence.Write(dir, r.record())
+	if err != nil {
+		return fmt.Errorf("writing evidence: %w", err)
+	}
+	r.evidence = p
+	return nil
+}
+
+func (r *run) appendTelemetry() error {
+	path, _ := r.inputs.values[InputTelemetryFile].(string)
+	if path == "" {
+		return nil
+	}
+	fs := r.findings()
+	by, _ := countBySeverity(fs)
+	ev := telemetry.Event{
+		Gate:       r.gate.Spec.Name,
+		Version:    version.Version,
+		Mode:       r.mode,
+		Verdict:    r.verdict(),
+		ExitCode:   int(r.code),
+		Started:    r.started.UTC(),
+		DurationMS: r.finished.Sub(r.started).Milliseconds(),
+		Findings:   telemetry.FindingCounts{Total: len(fs), BySeverity: by},
+		Repository: r.env.Repository,
+		RunID:      r.env.RunID,
+		SHA:        r.env.SHA,
+		Ref:        r.env.Ref,
+	}
+	if r.result != nil {
+		ev.Counters = r.result.Counters
+	}
+	return telemetry.Append(path, ev)
+}
