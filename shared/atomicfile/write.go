@@ -36,5 +36,18 @@ func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
 	if err = os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("writing %q: %w", path, err)
 	}
+	syncDir(dir)
 	return nil
+}
+
+// syncDir makes the rename durable where the platform allows it. It is best
+// effort: some systems cannot fsync a directory, and the file itself is
+// already complete.
+func syncDir(dir string) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	_ = d.Sync()
+	_ = d.Close()
 }
