@@ -205,7 +205,11 @@ func (r *run) execute(ctx context.Context) {
 	}
 	switch {
 	case ctx.Err() != nil:
-		r.fail(Undecided, fmt.Errorf("cancelled before a verdict (%v): %w", context.Cause(ctx), errors.Join(out.err, ctx.Err())))
+		err := fmt.Errorf("cancelled before a verdict: %w", context.Cause(ctx))
+		if out.err != nil && !errors.Is(out.err, context.Canceled) {
+			err = fmt.Errorf("%w (the gate said: %v)", err, out.err)
+		}
+		r.fail(Undecided, err)
 	case out.err != nil && isBadInput(out.err):
 		r.fail(BadInput, out.err)
 	case out.err != nil:

@@ -1,0 +1,65 @@
+// Command hub-gen writes every gate's action.yml and README.md from the
+// gate's Go declaration, so the three never disagree:
+//
+//	go run ./shared/cmd/hub-gen            # regenerate all gates
+//	go run ./shared/cmd/hub-gen --check    # exit 1 if any file would change
+//
+// The image digest in action.yml is kept as committed; release tooling
+// (go run ./shared/cmd/hub-image --rewrite) owns it. A new gate's first
+// generation names its image with --image=docker://...@sha256:...
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/hubgates/hub/actions"
+	"github.com/hubgates/hub/shared/atomicfile"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("hub-gen", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	check := fl.Bool("check", false, "report files that differ from the declaration instead of writing them")
+	image := fl.String("image", "", "image reference for a new gate's action.yml (docker://<registry>/<repo>@sha256:<digest>)")
+	root := fl.String("root", ".", "repository root")
+	if err := fl.Parse(args); err != nil {
+		return 2
+	}
+	stale := 0
+	for _, g := range actions.All() {
+		files, err := actions.Render(*root, g, *image)
+		if err != nil {
+			fmt.Fprintf(stderr, "hub-gen: %v\n", err)
+			return 1
+		}
+		dir := filepath.Join(*root, "actions", g.Spec.Name)
+		for name, want := range map[string][]byte{"action.yml": files.ActionYML, "README.md": files.README} {
+			path := filepath.Join(dir, name)
+			got, _ := os.ReadFile(path)
+			if bytes.Equal(got, want) {
+				continue
+			}
+			stale++
+			if *check {
+				fmt.Fprintf(stdout, "stale: %s\n", path)
+				continue
+			}
+			if err := atomicfile.WriteFile(path, want, 0o644); err != nil {
+				fmt.Fprintf(stderr, "hub-gen: %v\n", err)
+				return 1
+			}
+			fmt.Fprintf(stdout, "wrote %s\n", path)
+		}
+	}
+	if *check && stale > 0 {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,30 @@
+// Package testscripts runs every hub gate end to end against fixture
+// repositories written as txtar scripts (testscripts/<gate>_<case>.txtar),
+// with the environment GitHub gives a container action.
+//
+// Each script runs in its own work directory, which is the workspace
+// (GITHUB_WORKSPACE). The runner's files live under $WORK/.runner:
+// file_commands/output, file_commands/summary, file_commands/env, temp
+// (RUNNER_TEMP) and home (HOME). A script that ships event.json gets
+// GITHUB_EVENT_PATH pointing at it. Every gate run appends its telemetry
+// event to $RUNNER_TEMP/telemetry.ndjson, and the harness validates each
+// event against the telemetry JSON Schema when the script ends.
+//
+// Commands added to testscript's own:
+//
+//	output NAME VALUE          the step output NAME equals VALUE
+//	output -match NAME REGEXP  the step output NAME matches REGEXP
+//	summary REGEXP             the step summary matches REGEXP (multi-line)
+//	summary -head TEXT         the step summary's first line starts with TEXT
+//	sarif FILE RULE|total N    the SARIF log has N results (of RULE)
+//	evidence DIR FIELD VALUE   the one evidence record in DIR has FIELD = VALUE
+//	                           (FIELD: gate, verdict, exitCode, mode, findings,
+//	                           read, inputs.NAME)
+//	exits CODE PROGRAM ARGS... run PROGRAM and check its exact exit code
+//	waitfile PATH              wait up to 10s for PATH to exist
+//	sigterm                    send SIGTERM to every background program
+//
+// Each honours "!" negation and prints its usage on wrong arguments. Run
+// "go test ./testscripts -update" to rewrite expected output sections that
+// a cmp against a file compares.
+package testscripts

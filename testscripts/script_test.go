@@ -1,0 +1,114 @@
+package testscripts
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/hubgates/hub/actions"
+	"github.com/hubgates/hub/shared/gate"
+)
+
+var update = flag.Bool("update", false, "rewrite cmp targets in the scripts instead of failing")
+
+// eventsValidated counts telemetry events checked against the schema, so
+// TestScripts can prove the check ran at all.
+var eventsValidated atomic.Int64
+
+// commands are the gates as programs: every gate of the catalogue, plus
+// runtime-probe, a gate that exists only here to drive the runtime's panic,
+// signal and bad-input paths end to end.
+func commands() map[string]func() {
+	cmds := map[string]func(){}
+	for _, g := range append(actions.All(), probeGate()) {
+		cmds[g.Spec.Name] = func() { os.Exit(gate.Main(g)) }
+	}
+	return cmds
+}
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, commands())
+}
+
+func TestScripts(t *testing.T) {
+	before := eventsValidated.Load()
+	t.Run("scripts", func(t *testing.T) {
+		testscript.Run(t, testscript.Params{
+			Dir:                 ".",
+			RequireExplicitExec: true,
+			RequireUniqueNames:  true,
+			UpdateScripts:       *update,
+			Setup:               setup,
+			Condition:           condition,
+			Cmds: map[string]func(*testscript.TestScript, bool, []string){
+				"output":   cmdOutput,
+				"summary":  cmdSummary,
+				"sarif":    cmdSARIF,
+				"evidence": cmdEvidence,
+				"exits":    cmdExits,
+				"waitfile": cmdWaitFile,
+				"sigterm":  cmdSIGTERM,
+			},
+		})
+	})
+	if !t.Failed() && eventsValidated.Load() == before {
+		t.Error("no telemetry event was validated: the scripts ran no gate, or the telemetry check is broken")
+	}
+}
+
+// setup builds what the runner gives a container action.
+func setup(env *testscript.Env) error {
+	runner := filepath.Join(env.WorkDir, ".runner")
+	for _, d := range []string{"file_commands", "temp", "home"} {
+		if err := os.MkdirAll(filepath.Join(runner, d), 0o755); err != nil {
+			return err
+		}
+	}
+	fc := filepath.Join(runner, "file_commands")
+	vars := map[string]string{
+		"GITHUB_ACTIONS":        "true",
+		"GITHUB_WORKSPACE":      env.WorkDir,
+		"GITHUB_OUTPUT":         filepath.Join(fc, "output"),
+		"GITHUB_STEP_SUMMARY":   filepath.Join(fc, "summary"),
+		"GITHUB_ENV":            filepath.Join(fc, "env"),
+		"RUNNER_TEMP":           filepath.Join(runner, "temp"),
+		"HOME":                  filepath.Join(runner, "home"),
+		"GITHUB_REPOSITORY":     "hubgates/fixture",
+		"GITHUB_SHA":            "3f786850e387550fdab836ed7e6dc881de23001b",
+		"GITHUB_REF":            "refs/heads/main",
+		"GITHUB_RUN_ID":         "1234",
+		"GITHUB_EVENT_NAME":     "push",
+		"GITHUB_SERVER_URL":     "https://github.com",
+		"INPUT_TELEMETRY-FILE":  filepath.Join(runner, "temp", "telemetry.ndjson"),
+	}
+	for k, v := range vars {
+		env.Setenv(k, v)
+	}
+	if _, err := os.Stat(filepath.Join(env.WorkDir, "event.json")); err == nil {
+		env.Setenv("GITHUB_EVENT_PATH", filepath.Join(env.WorkDir, "event.json"))
+	}
+	env.Defer(func() {
+		n, err := validateTelemetry(filepath.Join(runner, "temp", "telemetry.ndjson"))
+		if err != nil {
+			env.T().Fatal(err)
+		}
+		eventsValidated.Add(int64(n))
+	})
+	return nil
+}
+
+// condition answers the harness's own conditions and refuses unknown names,
+// so a typo cannot silently skip a script.
+func condition(cond string) (bool, error) {
+	switch cond {
+	case "docker":
+		return exec.Command("docker", "info").Run() == nil, nil
+	}
+	return false, fmt.Errorf("unknown condition %q (known: docker)", cond)
+}
