@@ -72,20 +72,20 @@ func setup(env *testscript.Env) error {
 	}
 	fc := filepath.Join(runner, "file_commands")
 	vars := map[string]string{
-		"GITHUB_ACTIONS":        "true",
-		"GITHUB_WORKSPACE":      env.WorkDir,
-		"GITHUB_OUTPUT":         filepath.Join(fc, "output"),
-		"GITHUB_STEP_SUMMARY":   filepath.Join(fc, "summary"),
-		"GITHUB_ENV":            filepath.Join(fc, "env"),
-		"RUNNER_TEMP":           filepath.Join(runner, "temp"),
-		"HOME":                  filepath.Join(runner, "home"),
-		"GITHUB_REPOSITORY":     "hubgates/fixture",
-		"GITHUB_SHA":            "3f786850e387550fdab836ed7e6dc881de23001b",
-		"GITHUB_REF":            "refs/heads/main",
-		"GITHUB_RUN_ID":         "1234",
-		"GITHUB_EVENT_NAME":     "push",
-		"GITHUB_SERVER_URL":     "https://github.com",
-		"INPUT_TELEMETRY-FILE":  filepath.Join(runner, "temp", "telemetry.ndjson"),
+		"GITHUB_ACTIONS":       "true",
+		"GITHUB_WORKSPACE":     env.WorkDir,
+		"GITHUB_OUTPUT":        filepath.Join(fc, "output"),
+		"GITHUB_STEP_SUMMARY":  filepath.Join(fc, "summary"),
+		"GITHUB_ENV":           filepath.Join(fc, "env"),
+		"RUNNER_TEMP":          filepath.Join(runner, "temp"),
+		"HOME":                 filepath.Join(runner, "home"),
+		"GITHUB_REPOSITORY":    "hubgates/fixture",
+		"GITHUB_SHA":           "3f786850e387550fdab836ed7e6dc881de23001b",
+		"GITHUB_REF":           "refs/heads/main",
+		"GITHUB_RUN_ID":        "1234",
+		"GITHUB_EVENT_NAME":    "push",
+		"GITHUB_SERVER_URL":    "https://github.com",
+		"INPUT_TELEMETRY-FILE": filepath.Join(runner, "temp", "telemetry.ndjson"),
 	}
 	for k, v := range vars {
 		env.Setenv(k, v)
