@@ -66,7 +66,7 @@ func CommonInputs(gateName string, withSARIF bool) []Input {
 	}
 	if withSARIF {
 		ins = append(ins, Input{Name: InputSARIFFile, Kind: Path, AllowTemp: true, Default: gateName + ".sarif",
-			Description: "Where to write the SARIF 2.1.0 log, relative to the workspace, for github/codeql-action/upload-sarif. Empty writes none."})
+			Description: "Where to write the SARIF 2.1.0 log, relative to the workspace (or under RUNNER_TEMP), for github/codeql-action/upload-sarif."})
 	}
 	return append(ins,
 		Input{Name: InputEvidenceDir, Kind: Path, AllowTemp: true,
