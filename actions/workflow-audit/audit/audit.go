@@ -50,7 +50,9 @@ var allowEntryRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9._
 
 // Validate reports malformed options: every AllowUnpinned entry that is not
 // "owner" or "owner/repo" (letters, digits, '.', '_' and '-', owner starting
-// with a letter or digit) is named in the returned error.
+// with a letter or digit) is named in the returned error, which wraps
+// ErrInvalidAllowEntry; an empty Paths entry is a *PathError. Scan calls
+// Validate first.
 func (o Options) Validate() error {
 	var errs []error
 	for _, e := range o.AllowUnpinned {

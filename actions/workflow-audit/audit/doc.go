@@ -52,6 +52,20 @@
 // "library/alpine" allows alpine:3. Images whose value is an expression or
 // an unresolved build argument are never allowed by the list.
 //
+// # Positions and fingerprints
+//
+// Line and Col point at the offending value (the "uses:" value, the image,
+// the FROM image token), 1-based; parser errors carry the position the
+// parser gives, and Col is 0 when it gives none (some YAML errors; yaml.v3
+// reports only a line for action.yml, and the column is borrowed from
+// actionlint's YAML parser when it fails on the same line). File-level
+// problems (size, binary content, a Dockerfile without FROM) have no
+// position. A finding's fingerprint is [finding.Fingerprint] of its rule,
+// path and the offending value as written, so it survives edits that move
+// lines; the n-th repeat (n >= 2) of the same value in one file uses
+// "<value>#n" as the key. Exact duplicates (one YAML anchor reached through
+// several aliases) are reported once.
+//
 // # Files
 //
 // With no [Options.Paths], Scan reads every ".github/workflows/*.yml|*.yaml"
@@ -62,7 +76,8 @@
 // directories. Symbolic links found while walking are followed only when
 // they resolve to a regular file inside root; others are skipped.
 //
-// Paths entries are repository-relative. A directory is walked with the same
+// Paths entries are repository-relative (an absolute path is accepted when
+// it lies inside root). A directory is walked with the same
 // rules (the directory itself is walked even if it is named testdata). A
 // file named directly, or matched by a doublestar glob, is classified by name
 // only: action.yml/action.yaml is action metadata, a Dockerfile name is a

@@ -38,13 +38,13 @@ func parseAction(sf *sourceFile) *actionFile {
 		return a
 	}
 	if runs.Kind != yaml.MappingNode {
-		sf.addProblem(nodePos(runs), "runs-not-mapping", "\"runs\" must be a mapping with \"using\"; fix the \"runs\" section")
+		sf.addProblem(nodePos(runs), "runs-not-mapping", "section \"runs\" must be a mapping with \"using\"; fix the \"runs\" section")
 		return a
 	}
 	_, using := mappingValue(runs, "using")
 	a.using = scalarOf(using)
 	if a.using == nil {
-		sf.addProblem(nodePos(rk), "missing-using", "\"runs\" has no \"using\"; set \"runs.using\" to composite, docker, node20 or node24")
+		sf.addProblem(nodePos(rk), "missing-using", "section \"runs\" has no \"using\"; set \"runs.using\" to composite, docker, node20 or node24")
 		return a
 	}
 	u := strings.ToLower(a.using.value)
@@ -53,7 +53,7 @@ func parseAction(sf *sourceFile) *actionFile {
 		known = known || u == r
 	}
 	if !known {
-		sf.addProblem(a.using.pos, "unknown-using:"+a.using.value, fmt.Sprintf("\"runs.using\" value %q is not a runtime GitHub knows; use composite, docker, node20 or node24", a.using.value))
+		sf.addProblem(a.using.pos, "unknown-using:"+a.using.value, fmt.Sprintf("runtime %q in \"runs.using\" is not one GitHub knows; use composite, docker, node20 or node24", a.using.value))
 		return a
 	}
 	switch u {

@@ -279,7 +279,7 @@ func expandVars(s string, vars argVars) (string, []string) {
 			continue
 		}
 		if s[i+1] == '{' {
-			end := strings.IndexByte(s[i:], '}')
+			end := closingBrace(s[i:])
 			if end < 0 {
 				b.WriteString(s[i:])
 				unresolved = append(unresolved, s[i+2:])
@@ -339,6 +339,25 @@ func expandVars(s string, vars argVars) (string, []string) {
 		i = j
 	}
 	return b.String(), unresolved
+}
+
+// closingBrace returns the index in s (which starts with "${") of the "}"
+// that closes it, allowing nested "${...}" in a default word, or -1.
+func closingBrace(s string) int {
+	depth := 0
+	for j := 0; j < len(s); j++ {
+		switch {
+		case s[j] == '$' && j+1 < len(s) && s[j+1] == '{':
+			depth++
+			j++
+		case s[j] == '}':
+			depth--
+			if depth == 0 {
+				return j
+			}
+		}
+	}
+	return -1
 }
 
 // splitParam splits "NAME", "NAME:-word", "NAME-word", "NAME:+word",

@@ -39,7 +39,7 @@ func parseWorkflow(sf *sourceFile) *workflowFile {
 	wf.ast = ast
 	wf.normalise()
 	if rawErr == nil && raw != nil {
-		wf.recover(raw)
+		wf.recoverDropped(raw)
 	}
 	return wf
 }
@@ -119,9 +119,9 @@ func (wf *workflowFile) normalise() {
 	})
 }
 
-// recover adds "uses:" values present in the raw YAML but missing from
+// recoverDropped adds "uses:" values present in the raw YAML but missing from
 // actionlint's tree.
-func (wf *workflowFile) recover(root *yaml.Node) {
+func (wf *workflowFile) recoverDropped(root *yaml.Node) {
 	have := map[pos]bool{}
 	byID := map[string]*job{}
 	for _, j := range wf.jobs {

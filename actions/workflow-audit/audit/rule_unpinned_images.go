@@ -79,7 +79,7 @@ func (r unpinnedImagesRule) checkDockerfile(df *dockerfileFile, rep *reporter) {
 		}
 		what := "base image"
 		if img.instr != "FROM" {
-			what = img.instr + " image"
+			what = "image in " + img.instr
 		}
 		if img.onlyVariable {
 			rep.report(finding.Medium, img.raw.pos, img.raw.value, fmt.Sprintf("%s %q is a build argument with no default, so its pin cannot be checked; give the ARG a default pinned by \"@sha256:<digest>\" or write the image literally", what, img.raw.value))
