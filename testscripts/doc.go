@@ -16,7 +16,8 @@
 //	output -match NAME REGEXP  the step output NAME matches REGEXP
 //	summary REGEXP             the step summary matches REGEXP (multi-line)
 //	summary -head TEXT         the step summary's first line starts with TEXT
-//	sarif FILE RULE|total N    the SARIF log has N results (of RULE)
+//	sarif FILE RULE|total N    FILE is valid SARIF 2.1.0 (schema-checked) with
+//	                           N results (of RULE)
 //	evidence DIR FIELD VALUE   the one evidence record in DIR has FIELD = VALUE
 //	                           (FIELD: gate, verdict, exitCode, mode, findings,
 //	                           read, inputs.NAME)
