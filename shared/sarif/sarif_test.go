@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	
 	"github.com/hubgates/hub/shared/finding"
 	"github.com/hubgates/hub/shared/sarif"
 	"github.com/hubgates/hub/shared/sarif/schema"
