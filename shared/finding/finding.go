@@ -19,7 +19,27 @@ type Finding struct {
 	Line        int      `json:"line,omitempty"`
 	Col         int      `json:"col,omitempty"`
 	Fingerprint string   `json:"fingerprint"`
+	// Suppression, when set, says the finding is waived: it is still
+	// reported (SARIF suppressions, the summary, evidence) but no longer
+	// counts toward a deny.
+	Suppression *Suppression `json:"suppression,omitempty"`
 }
+
+// Suppression records why a finding is waived and until when.
+type Suppression struct {
+	// Kind is "inSource" for an inline comment in the file itself and
+	// "external" for a waiver in a configuration file, as SARIF names them.
+	Kind string `json:"kind"`
+	// Justification is the waiver's mandatory reason.
+	Justification string `json:"justification"`
+	// Expires is the last day (YYYY-MM-DD, UTC) the waiver holds.
+	Expires string `json:"expires"`
+	// Source says where the waiver is written, "path:line".
+	Source string `json:"source,omitempty"`
+}
+
+// Suppressed reports whether the finding is waived.
+func (f Finding) Suppressed() bool { return f.Suppression != nil }
 
 // String renders f as "path:line:col: message [rule]", leaving out the
 // position parts that are unknown.
@@ -67,11 +87,12 @@ func Sort(fs []Finding) {
 	})
 }
 
-// CountAtLeast returns how many findings are at or above min.
+// CountAtLeast returns how many unsuppressed findings are at or above min:
+// the ones that can deny.
 func CountAtLeast(fs []Finding, min Severity) int {
 	n := 0
 	for _, f := range fs {
-		if f.Severity >= min {
+		if f.Severity >= min && !f.Suppressed() {
 			n++
 		}
 	}

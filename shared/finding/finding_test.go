@@ -75,4 +75,8 @@ func TestSortAndCount(t *testing.T) {
 	if n := CountAtLeast(fs, High); n != 2 {
 		t.Errorf("CountAtLeast(High) = %d, want 2", n)
 	}
+	fs[0].Suppression = &Suppression{Kind: "external", Justification: "accepted", Expires: "2026-12-31"}
+	if n := CountAtLeast(fs, High); n != 1 {
+		t.Errorf("CountAtLeast(High) with one waived = %d, want 1", n)
+	}
 }

@@ -5,8 +5,9 @@
 //	go run ./shared/cmd/hub-gen --check    # exit 1 if any file would change
 //
 // The image digest in action.yml is kept as committed; release tooling
-// (go run ./shared/cmd/hub-image --rewrite) owns it. A new gate's first
-// generation names its image with --image=docker://...@sha256:...
+// (go run ./shared/cmd/hub-image --rewrite) owns it. A new gate, which has
+// no action.yml yet, gets the digest of its image built from the current
+// tree by "go run ./shared/cmd/hub-image <gate>".
 package main
 
 import (
@@ -15,7 +16,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"github.com/hubgates/hub/actions"
 	"github.com/hubgates/hub/shared/atomicfile"
@@ -27,14 +30,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("hub-gen", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	check := fl.Bool("check", false, "report files that differ from the declaration instead of writing them")
-	image := fl.String("image", "", "image reference for a new gate's action.yml (docker://<registry>/<repo>@sha256:<digest>)")
 	root := fl.String("root", ".", "repository root")
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
 	stale := 0
 	for _, g := range actions.All() {
-		files, err := actions.Render(*root, g, *image)
+		img, err := imageFor(*root, g.Spec.Name)
+		if err != nil {
+			fmt.Fprintf(stderr, "hub-gen: %v\n", err)
+			return 1
+		}
+		files, err := actions.Render(*root, g, img)
 		if err != nil {
 			fmt.Fprintf(stderr, "hub-gen: %v\n", err)
 			return 1
@@ -62,4 +69,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// imageFor returns "" (keep the committed image) for a gate that has an
+// action.yml, and otherwise builds the gate's image to name it by digest.
+func imageFor(root, gate string) (string, error) {
+	if _, err := os.Stat(filepath.Join(root, "actions", gate, "action.yml")); err == nil {
+		return "", nil
+	}
+	cmd := exec.Command("go", "run", "./shared/cmd/hub-image", gate)
+	cmd.Dir = root
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("building the image of new gate %s: %w", gate, err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if name, ref, ok := strings.Cut(line, " "); ok && name == gate {
+			return "docker://" + ref, nil
+		}
+	}
+	return "", fmt.Errorf("building the image of new gate %s: hub-image printed no digest:\n%s", gate, out)
 }
