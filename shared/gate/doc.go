@@ -21,6 +21,14 @@
 // SIGTERM or SIGINT cancels the gate's context and the run ends with 3. Neither
 // is ever reported as a pass or as a deny.
 //
+// # Waived findings
+//
+// A finding with a Suppression (set by package waiver) is still reported:
+// in the log with its waiver, in its own "Waived" section of the summary,
+// in the evidence and in SARIF as a suppressed result. It is not counted in
+// the headline's findings, the findings output, telemetry's counts or the
+// annotations, and finding.CountAtLeast, which gates deny on, skips it.
+//
 // # Environment
 //
 // The runtime reads the environment GitHub gives a container action

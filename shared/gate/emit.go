@@ -2,6 +2,7 @@ package gate
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,6 +41,30 @@ func (r *run) findings() []finding.Finding {
 	return r.result.Findings
 }
 
+// active returns the findings that are not waived: the ones the verdict,
+// the findings output, annotations and telemetry count.
+func (r *run) active() []finding.Finding {
+	var out []finding.Finding
+	for _, f := range r.findings() {
+		if !f.Suppressed() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// waived returns the findings a waiver accepted; they are reported in
+// their own summary section, in the log and in SARIF with a suppression.
+func (r *run) waived() []finding.Finding {
+	var out []finding.Finding
+	for _, f := range r.findings() {
+		if f.Suppressed() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // countBySeverity returns "2 high, 1 medium" style counts, worst first.
 func countBySeverity(fs []finding.Finding) (map[string]int, string) {
 	counts := map[string]int{}
@@ -65,11 +90,14 @@ func (r *run) headline() string {
 	case Undecided:
 		return name + ": could not decide"
 	}
-	fs := r.findings()
+	fs := r.active()
 	_, by := countBySeverity(fs)
 	s := fmt.Sprintf("%s: %s, %d finding%s", name, r.verdict(), len(fs), plural(len(fs)))
 	if by != "" {
 		s += " (" + by + ")"
+	}
+	if n := len(r.waived()); n > 0 {
+		s += fmt.Sprintf(", %d waived", n)
 	}
 	return s
 }
@@ -85,6 +113,10 @@ func plural(n int) string {
 // reader of a failed step looks at first.
 func (r *run) writeLog() {
 	for _, f := range r.findings() {
+		if sup := f.Suppression; sup != nil {
+			fmt.Fprintf(r.stdout, "%s (waived until %s by %s: %s)\n", f, sup.Expires, sup.Source, sup.Justification)
+			continue
+		}
 		fmt.Fprintln(r.stdout, f.String())
 	}
 	if r.err != nil {
@@ -113,7 +145,7 @@ func (r *run) annotate() {
 	if r.err != nil {
 		r.action.Errorf("%s", r.redact(r.headline()+": "+strings.ReplaceAll(r.err.Error(), "\n", "; ")))
 	}
-	fs := append([]finding.Finding(nil), r.findings()...)
+	fs := r.active() // a waived finding needs no one's attention on the diff
 	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Severity > fs[j].Severity })
 	limit := 10
 	if r.inputs != nil {
@@ -151,7 +183,7 @@ func (r *run) annotate() {
 
 // outputValues are every output this run sets, common ones included.
 func (r *run) outputValues() [][2]string {
-	out := [][2]string{{OutputVerdict, r.verdict()}, {OutputFindings, strconv.Itoa(len(r.findings()))}}
+	out := [][2]string{{OutputVerdict, r.verdict()}, {OutputFindings, strconv.Itoa(len(r.active()))}}
 	if r.evidence != "" {
 		out = append(out, [2]string{OutputEvidenceFile, r.env.Rel(r.evidence)})
 	}
@@ -245,7 +277,7 @@ func (r *run) appendTelemetry() error {
 	if path == "" {
 		return nil
 	}
-	fs := r.findings()
+	fs := r.active()
 	by, _ := countBySeverity(fs)
 	ev := telemetry.Event{
 		Gate:       r.gate.Spec.Name,
@@ -263,6 +295,13 @@ func (r *run) appendTelemetry() error {
 	}
 	if r.result != nil {
 		ev.Counters = r.result.Counters
+		if n := len(r.waived()); n > 0 {
+			ev.Counters = maps.Clone(ev.Counters)
+			if ev.Counters == nil {
+				ev.Counters = map[string]int64{}
+			}
+			ev.Counters["waived"] = int64(n)
+		}
 	}
 	return telemetry.Append(path, ev)
 }

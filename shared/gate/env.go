@@ -2,6 +2,7 @@ package gate
 
 import (
 	"path/filepath"
+	"time"
 )
 
 // Env is what the runner tells a gate about where and why it runs. Gates
@@ -27,6 +28,10 @@ type Env struct {
 	// Getenv reads the injected environment, for the few values a gate
 	// needs beyond these (for example ACTIONS_ID_TOKEN_REQUEST_URL).
 	Getenv func(string) string
+
+	// Now is when the run started, from Process.Now: the one clock a gate
+	// reads (waiver expiry, certificate validity), so tests can inject it.
+	Now time.Time
 }
 
 // newEnv reads the runner environment. cwd is used as the workspace when

@@ -24,7 +24,7 @@ func testGate() *Gate {
 		Spec: Spec{
 			Name: "test-gate", Title: "a gate for tests", Description: "Exercises the runtime. Nothing more.",
 			Inputs: []Input{
-				{Name: "behave", Kind: Enum, Values: []string{"pass", "deny", "panic", "block", "fail", "bad-config", "bad-output", "many"}, Default: "pass", Description: "What to do."},
+				{Name: "behave", Kind: Enum, Values: []string{"pass", "deny", "panic", "block", "fail", "bad-config", "bad-output", "many", "waived"}, Default: "pass", Description: "What to do."},
 				{Name: "flag", Kind: Bool, Default: "false", Description: "A bool."},
 				{Name: "count", Kind: Int, Default: "1", Description: "An int.", Check: nonNegative},
 				{Name: "timeout", Kind: Duration, Default: "30s", Description: "A duration."},
@@ -34,7 +34,10 @@ func testGate() *Gate {
 				{Name: "needed", Kind: String, Description: "Required text.", Required: true},
 			},
 			Outputs: []Output{{Name: "echo", Description: "The token, to prove outputs are redacted, and the items."}},
-			Rules:   []finding.Rule{{ID: "bad-thing", Severity: finding.High, Summary: "A bad thing.", Help: "Do the good thing."}},
+			Rules: []finding.Rule{
+				{ID: "bad-thing", Severity: finding.High, Summary: "A bad thing.", Help: "Do the good thing."},
+				{ID: "odd-thing", Severity: finding.Medium, Summary: "An odd thing.", Help: "Do the usual thing."},
+			},
 		},
 		Run: func(ctx context.Context, in *Inputs) (*Result, error) {
 			res := &Result{Outputs: map[string]string{"echo": in.String("token") + "|" + strings.Join(in.List("items"), ";")}}
@@ -60,6 +63,19 @@ func testGate() *Gate {
 				return nil, BadConfig(fmt.Errorf("config %q: line 3: unknown key %q", "hub.yml", "rulez"))
 			case "bad-output":
 				res.Outputs["nope"] = "x"
+			case "waived":
+				waive := func(reason, src string) *finding.Suppression {
+					return &finding.Suppression{Kind: "external", Justification: reason, Expires: "2026-12-31", Source: src}
+				}
+				res.Findings = []finding.Finding{
+					{Rule: "odd-thing", Severity: finding.Medium, Message: "odd here", Path: "b.yml", Line: 1, Fingerprint: "o1"},
+					{Rule: "bad-thing", Severity: finding.High, Message: "bad but accepted", Path: "a.yml", Line: 4, Fingerprint: "b4",
+						Suppression: waive("vendor | pinned upstream", ".github/hub.yml:7")},
+					{Rule: "odd-thing", Severity: finding.High, Message: "odd and high", Path: "c.yml", Line: 2, Fingerprint: "o2"},
+					{Rule: "bad-thing", Severity: finding.High, Message: "bad here", Path: "z.yml", Line: 9, Fingerprint: "b9"},
+				}
+				res.Denied = finding.CountAtLeast(res.Findings, finding.High) > 0
+				res.Reason = fmt.Sprintf("now %s, file given %t", in.Env.Now.Format(time.RFC3339), in.Given("file"))
 			}
 			return res, nil
 		},
@@ -133,7 +149,7 @@ func TestBadInputsNameTheInputAndValue(t *testing.T) {
 		{"INPUT_COUNT", "-1", `input "count": want zero or more (got "-1")`},
 		{"INPUT_TIMEOUT", "5 minutes", `input "timeout": want a duration such as 90s or 2m (got "5 minutes")`},
 		{"INPUT_TIMEOUT", "-5s", `input "timeout": want a positive duration (got "-5s")`},
-		{"INPUT_BEHAVE", "explode", `input "behave": want one of pass, deny, panic, block, fail, bad-config, bad-output, many (got "explode")`},
+		{"INPUT_BEHAVE", "explode", `input "behave": want one of pass, deny, panic, block, fail, bad-config, bad-output, many, waived (got "explode")`},
 		{"INPUT_MODE", "audit", `input "mode": want one of enforce, warn (got "audit")`},
 		{"INPUT_FILE", "../outside", `input "file": resolves outside the workspace (got "../outside")`},
 		{"INPUT_FILE", "/etc/passwd", `input "file": resolves outside the workspace (got "/etc/passwd")`},
@@ -433,5 +449,108 @@ func TestActionYAMLParsesAndDeclaresEveryInput(t *testing.T) {
 	}
 	if _, err := g.Spec.ActionYAML("docker://ghcr.io/x:latest"); err == nil {
 		t.Error("an unpinned image was accepted")
+	}
+}
+
+func TestEnvNowAndGiven(t *testing.T) {
+	h := newHarness(t, false)
+	h.env["INPUT_BEHAVE"] = "waived"
+	h.run(context.Background())
+	if !strings.Contains(h.stdout.String(), "now 2026-11-28T10:00:00Z, file given false\n") {
+		t.Errorf("Env.Now is not the process clock, or Given is wrong:\n%s", h.stdout.String())
+	}
+	h = newHarness(t, false)
+	h.env["INPUT_BEHAVE"] = "waived"
+	h.env["INPUT_FILE"] = "x.txt"
+	h.run(context.Background())
+	if !strings.Contains(h.stdout.String(), "file given true\n") {
+		t.Errorf("Given missed an input set in the environment:\n%s", h.stdout.String())
+	}
+}
+
+func TestWaivedFindingsAreShownApartAndDoNotCount(t *testing.T) {
+	h := newHarness(t, true)
+	h.env["INPUT_BEHAVE"] = "waived"
+	h.env["INPUT_TELEMETRY-FILE"] = "t.ndjson"
+	if code := h.run(context.Background()); code != Denied {
+		t.Fatalf("exit %d; stderr:\n%s", code, h.stderr.String())
+	}
+	sum := h.file(h.sumFile)
+	link := func(p string, line int) string {
+		return fmt.Sprintf("[%s:%d](https://github.com/hubgates/hub/blob/%s/%s#L%d)", p, line, strings.Repeat("a", 40), p, line)
+	}
+	want := "## ❌ test-gate: denied, 3 findings (2 high, 1 medium), 1 waived\n\n" +
+		"now 2026-11-28T10:00:00Z, file given false\n\n" +
+		"| Severity | Findings | Waived |\n|---|---|---|\n| high | 2 | 1 |\n| medium | 1 | 0 |\n\n" +
+		"### Findings\n\n| Severity | Rule | Location | Message |\n|---|---|---|---|\n" +
+		"| high | `bad-thing` | " + link("z.yml", 9) + " | bad here |\n" +
+		"| high | `odd-thing` | " + link("c.yml", 2) + " | odd and high |\n" +
+		"| medium | `odd-thing` | " + link("b.yml", 1) + " | odd here |\n\n" +
+		"### Waived\n\nAccepted by a waiver until it expires; not counted toward the verdict.\n\n" +
+		"| Severity | Rule | Location | Reason | Expires | Waiver |\n|---|---|---|---|---|---|\n" +
+		"| high | `bad-thing` | " + link("a.yml", 4) + " | vendor \\| pinned upstream | 2026-12-31 | " + link(".github/hub.yml", 7) + " |\n\n"
+	if !strings.HasPrefix(sum, want) {
+		t.Errorf("summary:\n%s\nwant it to start with:\n%s", sum, want)
+	}
+	out := h.stdout.String()
+	if !strings.Contains(out, "a.yml:4: bad but accepted [bad-thing] (waived until 2026-12-31 by .github/hub.yml:7: vendor | pinned upstream)\n") {
+		t.Errorf("log lacks the waived finding with its waiver:\n%s", out)
+	}
+	if strings.Contains(out, "bad but accepted\n") || strings.Count(out, "::error ") != 2 || strings.Count(out, "::warning ") != 1 {
+		t.Errorf("annotations should cover exactly the 3 unwaived findings:\n%s", out)
+	}
+	if strings.Contains(out, "::error file=a.yml") {
+		t.Errorf("a waived finding was annotated:\n%s", out)
+	}
+	if !strings.Contains(h.file(h.outFile), "findings<<_GitHubActionsFileCommandDelimeter_\n3\n") {
+		t.Errorf("findings output should count the 3 unwaived findings:\n%s", h.file(h.outFile))
+	}
+	tel := h.file(filepath.Join(h.ws, "t.ndjson"))
+	if !strings.Contains(tel, `"total":3`) || !strings.Contains(tel, `"waived":1`) {
+		t.Errorf("telemetry should count 3 findings and 1 waived:\n%s", tel)
+	}
+	sarif := h.file(filepath.Join(h.ws, "test-gate.sarif"))
+	if strings.Count(sarif, `"ruleId"`) != 4 || !strings.Contains(sarif, `"justification": "vendor | pinned upstream"`) {
+		t.Errorf("SARIF should keep all 4 results, the waived one with its suppression:\n%s", sarif)
+	}
+}
+
+func TestCategoryInput(t *testing.T) {
+	read := func(h *harness) string { return h.file(filepath.Join(h.ws, "test-gate.sarif")) }
+	h := newHarness(t, false)
+	if code := h.run(context.Background()); code != Passed {
+		t.Fatalf("exit %d: %s", code, h.stderr.String())
+	}
+	if !strings.Contains(read(h), `"id": "test-gate/"`) {
+		t.Errorf("default category is not the gate name:\n%s", read(h))
+	}
+	h = newHarness(t, false)
+	h.env["INPUT_CATEGORY"] = "hub/audit-prod"
+	h.run(context.Background())
+	if !strings.Contains(read(h), `"id": "hub/audit-prod/"`) {
+		t.Errorf("category input not used:\n%s", read(h))
+	}
+	for _, bad := range []string{"a b", "//"} {
+		h = newHarness(t, false)
+		h.env["INPUT_CATEGORY"] = bad
+		if code := h.run(context.Background()); code != BadInput || !strings.Contains(h.stderr.String(), `input "category"`) {
+			t.Errorf("category %q: exit %d, stderr:\n%s", bad, code, h.stderr.String())
+		}
+	}
+	g := testGate()
+	g.Spec.SARIFCategory = "hub/tests"
+	for _, in := range g.Spec.AllInputs() {
+		if in.Name == InputCategory && in.Default != "hub/tests" {
+			t.Errorf("category default %q, want SARIFCategory", in.Default)
+		}
+	}
+	if err := g.Spec.Validate(); err != nil {
+		t.Error(err)
+	}
+	noRules := Spec{Name: "no-rules", Description: "d."}
+	for _, in := range noRules.AllInputs() {
+		if in.Name == InputCategory {
+			t.Error("a gate without rules got the category input")
+		}
 	}
 }

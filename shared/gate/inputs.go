@@ -15,13 +15,14 @@ type Inputs struct {
 	spec   *Spec
 	raw    map[string]string
 	values map[string]any
+	given  map[string]bool
 }
 
 // parseInputs reads every declared input: the command line first, then
 // INPUT_<NAME> from the environment, then the default. It collects every
 // problem so a user fixes them all in one go.
 func parseInputs(spec *Spec, env Env, getenv func(string) string, flags map[string]string) (*Inputs, []error) {
-	in := &Inputs{Env: env, spec: spec, raw: map[string]string{}, values: map[string]any{}}
+	in := &Inputs{Env: env, spec: spec, raw: map[string]string{}, values: map[string]any{}, given: map[string]bool{}}
 	var errs []error
 	for _, decl := range spec.AllInputs() {
 		text, given := flags[decl.Name]
@@ -33,6 +34,8 @@ func parseInputs(spec *Spec, env Env, getenv func(string) string, flags map[stri
 		}
 		if text == "" {
 			text = decl.Default
+		} else {
+			in.given[decl.Name] = true
 		}
 		in.raw[decl.Name] = text
 		if text == "" {
@@ -122,6 +125,14 @@ func (in *Inputs) Path(name string) string { return in.get(name, Path).(string) 
 func (in *Inputs) Raw(name string) string {
 	in.get(name, String, Bool, Int, Duration, List, Enum, Path, Secret)
 	return in.raw[name]
+}
+
+// Given reports whether the input was set (on the command line or as
+// INPUT_<NAME>) rather than left to its default: a gate may treat a missing
+// default file as "none" but a missing file the user named as an error.
+func (in *Inputs) Given(name string) bool {
+	in.get(name, String, Bool, Int, Duration, List, Enum, Path, Secret)
+	return in.given[name]
 }
 
 // Redacted returns every input's text with secrets replaced by "***", for

@@ -112,6 +112,7 @@ func Execute(ctx context.Context, g *Gate, proc Process) ExitCode {
 		fmt.Fprintf(proc.Stderr, "%s: %v\n", spec.Name, err)
 		return BadInput
 	}
+	r.env.Now = r.started
 	inputs, errs := parseInputs(spec, r.env, proc.Getenv, req.flags)
 	r.inputs = inputs
 	r.maskSecrets()

@@ -18,10 +18,7 @@ func (r *run) writeSARIF() error {
 	if path == "" {
 		return nil
 	}
-	category := spec.SARIFCategory
-	if category == "" {
-		category = spec.Name
-	}
+	category, _ := r.inputs.values[InputCategory].(string)
 	log, err := sarif.Build(sarif.Tool{
 		Name:           "hub/" + spec.Name,
 		Version:        version.Version,

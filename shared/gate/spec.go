@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/hubgates/hub/shared/finding"
 )
@@ -29,8 +30,9 @@ type Spec struct {
 	// Rules lists every rule the gate reports. A gate with rules also gets
 	// the sarif-file input and output: its findings are written as SARIF.
 	Rules []finding.Rule
-	// SARIFCategory is the code scanning category of the gate's SARIF run;
-	// empty means the gate's name.
+	// SARIFCategory is the default of the category input, the code
+	// scanning category of the gate's SARIF run; empty means the gate's
+	// name.
 	SARIFCategory string
 }
 
@@ -47,6 +49,7 @@ const (
 	InputTelemetryFile  = "telemetry-file"
 	InputMaxAnnotations = "max-annotations"
 	InputSARIFFile      = "sarif-file"
+	InputCategory       = "category"
 )
 
 // The outputs every gate sets. Their names are reserved.
@@ -58,7 +61,8 @@ const (
 )
 
 // CommonInputs returns the inputs the runtime adds to every gate, after the
-// gate's own. withSARIF adds sarif-file.
+// gate's own. withSARIF adds sarif-file and category (whose default is the
+// gate's name).
 func CommonInputs(gateName string, withSARIF bool) []Input {
 	ins := []Input{
 		{Name: InputMode, Kind: Enum, Values: []string{"enforce", "warn"}, Default: "enforce",
@@ -66,7 +70,9 @@ func CommonInputs(gateName string, withSARIF bool) []Input {
 	}
 	if withSARIF {
 		ins = append(ins, Input{Name: InputSARIFFile, Kind: Path, AllowTemp: true, Default: gateName + ".sarif",
-			Description: "Where to write the SARIF 2.1.0 log, relative to the workspace (or under RUNNER_TEMP), for github/codeql-action/upload-sarif."})
+			Description: "Where to write the SARIF 2.1.0 log, relative to the workspace (or under RUNNER_TEMP), for github/codeql-action/upload-sarif."},
+			Input{Name: InputCategory, Kind: String, Default: gateName, Check: validCategory,
+				Description: "The code scanning category of the SARIF run (runs.automationDetails.id): uploads with different categories keep separate alerts, so give each invocation of the gate in a repository its own."})
 	}
 	return append(ins,
 		Input{Name: InputEvidenceDir, Kind: Path, AllowTemp: true,
@@ -82,13 +88,26 @@ func CommonInputs(gateName string, withSARIF bool) []Input {
 func CommonOutputs(withSARIF bool) []Output {
 	outs := []Output{
 		{Name: OutputVerdict, Description: "passed, denied, bad-input or undecided (denied in warn mode too, though the step passes)."},
-		{Name: OutputFindings, Description: "Number of findings."},
+		{Name: OutputFindings, Description: "Number of findings, not counting waived ones (those are listed in the summary and carry a suppression in SARIF)."},
 		{Name: OutputEvidenceFile, Description: "Path of the evidence JSON written, when evidence-dir is set."},
 	}
 	if withSARIF {
 		outs = append(outs, Output{Name: OutputSARIFFile, Description: "Path of the SARIF log written, relative to the workspace."})
 	}
 	return outs
+}
+
+// validCategory accepts what code scanning accepts as a category: text
+// without whitespace or control characters that is more than slashes.
+func validCategory(v any) error {
+	s, _ := v.(string)
+	switch {
+	case strings.Trim(s, "/") == "":
+		return errors.New("want a category such as workflow-audit or hub/workflow-audit")
+	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+		return errors.New("want a category without spaces or control characters")
+	}
+	return nil
 }
 
 func nonNegative(v any) error {
@@ -98,9 +117,16 @@ func nonNegative(v any) error {
 	return nil
 }
 
-// AllInputs returns the gate's own inputs followed by the common ones.
+// AllInputs returns the gate's own inputs followed by the common ones, the
+// category defaulting to SARIFCategory when that is set.
 func (s *Spec) AllInputs() []Input {
-	return append(append([]Input(nil), s.Inputs...), CommonInputs(s.Name, len(s.Rules) > 0)...)
+	common := CommonInputs(s.Name, len(s.Rules) > 0)
+	for i := range common {
+		if common[i].Name == InputCategory && s.SARIFCategory != "" {
+			common[i].Default = s.SARIFCategory
+		}
+	}
+	return append(append([]Input(nil), s.Inputs...), common...)
 }
 
 // AllOutputs returns the gate's own outputs followed by the common ones.

@@ -1,8 +1,11 @@
 package gate
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hubgates/hub/shared/finding"
@@ -36,17 +39,33 @@ func (r *run) summary() string {
 	if r.result != nil && r.result.Reason != "" {
 		b.WriteString(mdEscape(r.result.Reason) + "\n\n")
 	}
-	fs := r.findings()
-	if len(fs) > 0 {
-		b.WriteString("| Severity | Rule | Location | Message |\n|---|---|---|---|\n")
-		rows := append([]finding.Finding(nil), fs...)
-		sortWorstFirst(rows)
+	active, waived := r.active(), r.waived()
+	if len(active)+len(waived) > 0 {
+		writeCounts(&b, active, waived)
+	}
+	if len(active) > 0 {
+		b.WriteString("### Findings\n\n| Severity | Rule | Location | Message |\n|---|---|---|---|\n")
+		rows := groupBySeverityThenRule(active)
 		for i, f := range rows {
 			if i == maxSummaryRows {
 				fmt.Fprintf(&b, "\n…and %d more; the SARIF log and the evidence list every finding.\n", len(rows)-maxSummaryRows)
 				break
 			}
 			fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", f.Severity, f.Rule, r.location(f), cell(f.Message))
+		}
+		b.WriteString("\n")
+	}
+	if len(waived) > 0 {
+		b.WriteString("### Waived\n\nAccepted by a waiver until it expires; not counted toward the verdict.\n\n")
+		b.WriteString("| Severity | Rule | Location | Reason | Expires | Waiver |\n|---|---|---|---|---|---|\n")
+		rows := groupBySeverityThenRule(waived)
+		for i, f := range rows {
+			if i == maxSummaryRows {
+				fmt.Fprintf(&b, "\n…and %d more; the SARIF log and the evidence list every waived finding.\n", len(rows)-maxSummaryRows)
+				break
+			}
+			sup := f.Suppression
+			fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s | %s |\n", f.Severity, f.Rule, r.location(f), cell(sup.Justification), cell(sup.Expires), r.sourceLocation(sup.Source))
 		}
 		b.WriteString("\n")
 	}
@@ -65,12 +84,44 @@ func (r *run) summary() string {
 	return b.String()
 }
 
-func sortWorstFirst(fs []finding.Finding) {
-	for i := 1; i < len(fs); i++ {
-		for j := i; j > 0 && fs[j].Severity > fs[j-1].Severity; j-- {
-			fs[j], fs[j-1] = fs[j-1], fs[j]
+// writeCounts writes one row per severity present, worst first: how many
+// findings count toward the verdict and how many are waived.
+func writeCounts(b *strings.Builder, active, waived []finding.Finding) {
+	act, _ := countBySeverity(active)
+	wav, _ := countBySeverity(waived)
+	b.WriteString("| Severity | Findings | Waived |\n|---|---|---|\n")
+	sev := finding.Severities()
+	for i := len(sev) - 1; i >= 0; i-- {
+		name := sev[i].String()
+		if act[name]+wav[name] > 0 {
+			fmt.Fprintf(b, "| %s | %d | %d |\n", name, act[name], wav[name])
 		}
 	}
+	b.WriteString("\n")
+}
+
+// groupBySeverityThenRule returns a copy of fs ordered worst severity
+// first, then by rule, keeping the given (position) order inside a rule.
+func groupBySeverityThenRule(fs []finding.Finding) []finding.Finding {
+	rows := slices.Clone(fs)
+	slices.SortStableFunc(rows, func(a, b finding.Finding) int {
+		return cmp.Or(cmp.Compare(b.Severity, a.Severity), cmp.Compare(a.Rule, b.Rule))
+	})
+	return rows
+}
+
+// sourceLocation renders a waiver's "path:line" like a finding's location.
+func (r *run) sourceLocation(src string) string {
+	if src == "" {
+		return ""
+	}
+	f := finding.Finding{Path: src}
+	if i := strings.LastIndexByte(src, ':'); i > 0 {
+		if n, err := strconv.Atoi(src[i+1:]); err == nil && n > 0 {
+			f.Path, f.Line = src[:i], n
+		}
+	}
+	return r.location(f)
 }
 
 // location renders a finding's place, linked to the file at the run's

@@ -2,6 +2,8 @@ package sarif
 
 import (
 	"cmp"
+	"crypto/sha1"
+	"encoding/hex"
 	"fmt"
 	"net/url"
 	"path"
@@ -225,7 +227,86 @@ func newResult(i int, f finding.Finding, rule finding.Rule, idx int, defaultURI 
 	if f.Fingerprint != "" {
 		res.WithPartialFingerPrints(map[string]any{FingerprintKey: f.Fingerprint})
 	}
+	if f.Suppression != nil {
+		sup, err := newSuppression(f)
+		if err != nil {
+			return nil, fmt.Errorf("sarif: finding %d %q at %s: %w", i, f.Message, where(f), err)
+		}
+		res.WithSuppression([]*gosarif.Suppression{sup})
+	}
 	return res, nil
+}
+
+// The suppression kinds SARIF defines.
+const (
+	suppressionInSource = "inSource"
+	suppressionExternal = "external"
+)
+
+// newSuppression makes the SARIF suppression of a waived finding. Every
+// field is set: go-sarif writes unset ones as null, which the schema
+// rejects.
+func newSuppression(f finding.Finding) (*gosarif.Suppression, error) {
+	s := f.Suppression
+	if s.Kind != suppressionInSource && s.Kind != suppressionExternal {
+		return nil, fmt.Errorf("suppression kind: expected %q or %q, got %q", suppressionInSource, suppressionExternal, s.Kind)
+	}
+	loc := gosarif.NewLocation()
+	if s.Source != "" {
+		p, line := splitSource(s.Source)
+		uri, err := artifactURI(p)
+		if err != nil {
+			return nil, fmt.Errorf("suppression source: %w", err)
+		}
+		pl := gosarif.NewPhysicalLocation().
+			WithArtifactLocation(gosarif.NewSimpleArtifactLocation(uri).WithUriBaseId(SourceRootID))
+		if line > 0 {
+			pl.WithRegion(gosarif.NewRegion().WithStartLine(line))
+		}
+		loc.WithPhysicalLocation(pl)
+	}
+	sup := gosarif.NewSuppression(s.Kind).
+		WithStatus("accepted").
+		WithJustifcation(s.Justification).
+		WithLocation(loc).
+		WithGuid(suppressionGUID(f))
+	if s.Expires != "" {
+		sup.Properties = gosarif.Properties{"expires": s.Expires}
+	}
+	return sup, nil
+}
+
+// splitSource splits a suppression source "path:line" into its parts; a
+// source without a numeric ":line" suffix is all path.
+func splitSource(src string) (string, int) {
+	if i := strings.LastIndexByte(src, ':'); i > 0 {
+		if n, err := strconv.Atoi(src[i+1:]); err == nil && n > 0 {
+			return src[:i], n
+		}
+	}
+	return src, 0
+}
+
+// guidNamespace is the UUID namespace of hub's suppression GUIDs.
+var guidNamespace = [16]byte{0x8d, 0x3e, 0x6a, 0x57, 0x2c, 0x41, 0x4f, 0x0b, 0x9e, 0x15, 0x6b, 0x7a, 0x30, 0xd2, 0xc4, 0x18}
+
+// suppressionGUID is a name-based (version 5, RFC 9562) UUID of the waived
+// finding and its waiver: the same waiver of the same finding gets the
+// same GUID in every run, as SARIF asks of a suppression's guid.
+func suppressionGUID(f finding.Finding) string {
+	s := f.Suppression
+	who := f.Fingerprint
+	if who == "" {
+		who = f.Path + ":" + strconv.Itoa(f.Line) + ":" + strconv.Itoa(f.Col)
+	}
+	h := sha1.New()
+	h.Write(guidNamespace[:])
+	h.Write([]byte(strings.Join([]string{f.Rule, who, s.Kind, s.Source, s.Justification, s.Expires}, "\x00")))
+	u := h.Sum(nil)[:16]
+	u[6] = u[6]&0x0f | 0x50
+	u[8] = u[8]&0x3f | 0x80
+	x := hex.EncodeToString(u)
+	return x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:]
 }
 
 // artifactURI checks that p is a repository-relative, forward-slash path and

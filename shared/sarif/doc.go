@@ -48,6 +48,13 @@
 //	locations[0]       artifactLocation {uri: Path, uriBaseId: "%SRCROOT%"}
 //	                   and region {startLine: Line, startColumn: Col}
 //	partialFingerprints["hubFingerprint/v1"]  Finding.Fingerprint
+//	suppressions[0]    when Finding.Suppression is set (a waived finding):
+//	                   kind (inSource or external), status "accepted",
+//	                   justification (the waiver's reason), location (the
+//	                   waiver's Source "path:line", an empty location when
+//	                   Source is empty), guid (a version-5 UUID of the
+//	                   finding and its waiver, stable across runs) and
+//	                   properties.expires (the waiver's last day)
 //
 // The region is left out when Line is 0 (unknown), and startColumn is left
 // out when Col is 0, so code scanning never sees a region without a valid
@@ -59,6 +66,12 @@
 // or use WithDefaultPath, which places pathless findings at a repository
 // file (without a region). A finding with no Fingerprint gets no
 // partialFingerprints, and upload-sarif computes its own.
+//
+// A waived finding stays in the log: SARIF consumers (and the evidence
+// bundle) see what was accepted, where the waiver is written and until
+// when. Code scanning does not reliably close alerts for suppressed
+// results (its supported SARIF subset does not list suppressions), so the
+// alert may stay open there; the gate's verdict is what ignores it.
 //
 // Build rejects, with an error naming the input, what code scanning would
 // reject or misread: a finding whose rule is not among the rules, a Path

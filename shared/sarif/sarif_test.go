@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,6 +145,7 @@ func TestSchemaValid(t *testing.T) {
 			{Rule: "no-policy", Severity: finding.Low, Message: "m"},
 		}},
 		{name: "many rules", rules: manyRules, findings: manyFindings},
+		{name: "suppressions", rules: basicRules, findings: suppressedFindings},
 		{name: "all options", rules: basicRules, findings: basicFindings, opts: []sarif.Option{
 			sarif.WithCategory("hub/pin"),
 			sarif.WithSourceRoot("file:///home/runner/work/repo/repo/"),
@@ -386,6 +389,15 @@ func TestErrors(t *testing.T) {
 		{name: "source root with dotdot", opts: []sarif.Option{sarif.WithSourceRoot("file:///repo/../x/")}, want: ".. segment"},
 		{name: "zero invocation", opts: []sarif.Option{sarif.WithInvocation(true, time.Time{}, at)}, want: "must both be set"},
 		{name: "bad default path", opts: []sarif.Option{sarif.WithDefaultPath("../x")}, want: `default path "../x"`},
+		{name: "suppression kind", findings: with(func(f *finding.Finding) {
+			f.Suppression = &finding.Suppression{Kind: "inline", Justification: "j", Source: "a.yml:1"}
+		}), want: `suppression kind: expected "inSource" or "external", got "inline"`},
+		{name: "suppression source absolute", findings: with(func(f *finding.Finding) {
+			f.Suppression = &finding.Suppression{Kind: "external", Justification: "j", Source: "/etc/hub.yml:3"}
+		}), want: `suppression source: path "/etc/hub.yml" is absolute`},
+		{name: "suppression source dotdot", findings: with(func(f *finding.Finding) {
+			f.Suppression = &finding.Suppression{Kind: "external", Justification: "j", Source: "../hub.yml"}
+		}), want: `suppression source: path "../hub.yml" contains a .. segment`},
 		{name: "backwards invocation", opts: []sarif.Option{sarif.WithInvocation(true, at, at.Add(-time.Second))}, want: "is before start"},
 	}
 	for _, tt := range tests {
@@ -594,5 +606,114 @@ func assertOnlyFiles(t *testing.T, dir string, names ...string) {
 	}
 	if !reflect.DeepEqual(got, names) {
 		t.Errorf("%s holds %v, want %v", dir, got, names)
+	}
+}
+
+// suppressedFindings are waived findings in every shape a gate produces: a
+// configuration waiver, an inline waiver, a source without a line, and a
+// tool's own suppression passed through with no justification or source.
+var suppressedFindings = []finding.Finding{
+	{
+		Rule: "unpinned-uses", Severity: finding.High, Message: "actions/checkout@v4 is not pinned",
+		Path: ".github/workflows/ci.yml", Line: 12, Col: 15, Fingerprint: "fp-1",
+		Suppression: &finding.Suppression{Kind: "external", Justification: "vendor pins it upstream", Expires: "2026-03-31", Source: ".github/hub.yml:7"},
+	},
+	{
+		Rule: "unpinned-uses", Severity: finding.High, Message: "actions/cache@v4 is not pinned",
+		Path: ".github/workflows/ci.yml", Line: 13, Col: 15, Fingerprint: "fp-2",
+		Suppression: &finding.Suppression{Kind: "inSource", Justification: "replaced next sprint", Expires: "2026-02-01", Source: ".github/workflows/ci.yml:13"},
+	},
+	{
+		Rule: "broad-permissions", Severity: finding.Medium, Message: "write-all", Path: "a b.yml",
+		Suppression: &finding.Suppression{Kind: "external", Justification: "release job", Expires: "2026-02-01", Source: "hub config.yml"},
+	},
+	{
+		Rule: "no-policy", Severity: finding.Info, Message: "no policy",
+		Suppression: &finding.Suppression{Kind: "inSource"},
+	},
+	{Rule: "unpinned-uses", Severity: finding.High, Message: "not waived", Path: "b.yml", Line: 1},
+}
+
+func TestSuppressions(t *testing.T) {
+	b := build(t, basicRules, suppressedFindings)
+	if err := validate(t, b); err != nil {
+		t.Fatalf("log with suppressions is not valid SARIF: %v\n%s", err, b)
+	}
+	m := decode(t, b)
+	results := get(m, "runs", 0, "results").([]any)
+	if len(results) != len(suppressedFindings) {
+		t.Fatalf("got %d results, want %d: waived findings must be kept", len(results), len(suppressedFindings))
+	}
+	guidRE := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	tests := []struct {
+		kind, justification, expires string
+		uri                          any
+		line                         any
+	}{
+		{"external", "vendor pins it upstream", "2026-03-31", ".github/hub.yml", 7.0},
+		{"inSource", "replaced next sprint", "2026-02-01", ".github/workflows/ci.yml", 13.0},
+		{"external", "release job", "2026-02-01", "hub%20config.yml", nil},
+		{"inSource", "", "", nil, nil},
+	}
+	guids := map[any]bool{}
+	for i, tt := range tests {
+		sups := get(results[i], "suppressions").([]any)
+		if len(sups) != 1 {
+			t.Fatalf("result %d: %d suppressions, want 1", i, len(sups))
+		}
+		s := sups[0]
+		if get(s, "kind") != tt.kind || get(s, "status") != "accepted" || get(s, "justification") != tt.justification {
+			t.Errorf("result %d: suppression = %v", i, s)
+		}
+		if tt.expires != "" && get(s, "properties", "expires") != tt.expires {
+			t.Errorf("result %d: expires property = %v, want %s", i, get(s, "properties", "expires"), tt.expires)
+		}
+		if tt.expires == "" && get(s, "properties") != nil {
+			t.Errorf("result %d: properties without an expiry: %v", i, get(s, "properties"))
+		}
+		pl := get(s, "location", "physicalLocation")
+		if got := get(pl, "artifactLocation", "uri"); got != tt.uri {
+			t.Errorf("result %d: suppression location uri = %v, want %v", i, got, tt.uri)
+		}
+		if got := get(pl, "region", "startLine"); got != tt.line {
+			t.Errorf("result %d: suppression startLine = %v, want %v", i, got, tt.line)
+		}
+		g, _ := get(s, "guid").(string)
+		if !guidRE.MatchString(g) || guids[g] {
+			t.Errorf("result %d: guid %q is not a fresh version-5 UUID", i, g)
+		}
+		guids[g] = true
+	}
+	if get(results[4], "suppressions") != nil {
+		t.Errorf("a finding without a suppression got one: %v", get(results[4], "suppressions"))
+	}
+	// The GUID is stable across runs and changes with the waiver.
+	again := decode(t, build(t, basicRules, suppressedFindings))
+	if get(again, "runs", 0, "results", 0, "suppressions", 0, "guid") != get(results[0], "suppressions", 0, "guid") {
+		t.Error("the same waiver of the same finding got another GUID")
+	}
+	moved := slices.Clone(suppressedFindings[:1])
+	sup := *moved[0].Suppression
+	sup.Expires = "2026-04-30"
+	moved[0].Suppression = &sup
+	other := decode(t, build(t, basicRules, moved))
+	if get(other, "runs", 0, "results", 0, "suppressions", 0, "guid") == get(results[0], "suppressions", 0, "guid") {
+		t.Error("a renewed waiver kept the old GUID")
+	}
+	if suppressedFindings[0].Suppression.Expires != "2026-03-31" {
+		t.Error("Build changed its input")
+	}
+	// What go-sarif writes for an unset field (null) breaks the schema:
+	// the reason every field is set.
+	for _, field := range []string{"guid", "location", "status", "justification"} {
+		broken := decode(t, b)
+		get(broken, "runs", 0, "results", 0, "suppressions", 0).(map[string]any)[field] = nil
+		doc, err := json.Marshal(broken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := validate(t, doc); err == nil {
+			t.Errorf("schema accepted a suppression with %s null", field)
+		}
 	}
 }
