@@ -271,3 +271,43 @@ func cmdSIGTERM(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(c.Process.Signal(syscall.SIGTERM))
 	}
 }
+
+// expandRe matches the ${NAME} references cmdExpand replaces: upper-case
+// names only, so GitHub's ${{ expressions }} and lower-case shell variables
+// in fixtures are left alone.
+var expandRe = regexp.MustCompile(`\$\{([A-Z][A-Z0-9_]*)\}`)
+
+// cmdExpand replaces ${NAME} in each file with the script's value of NAME
+// (the dates Setup computes, the runner paths), so fixtures can carry
+// values known only when the script runs. A NAME the script does not set
+// is an error, not an empty string.
+func cmdExpand(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: expand FILE...")
+	}
+	for _, name := range args {
+		path := ts.MkAbs(name)
+		b, err := os.ReadFile(path)
+		ts.Check(err)
+		out, missing := expandText(string(b), ts.Getenv)
+		if len(missing) > 0 {
+			ts.Fatalf("expand: %s uses %s, not set in the script", name, strings.Join(missing, ", "))
+		}
+		ts.Check(os.WriteFile(path, []byte(out), 0o644))
+	}
+}
+
+// expandText replaces every ${NAME} in text with getenv(NAME) and returns
+// the names getenv has no value for.
+func expandText(text string, getenv func(string) string) (string, []string) {
+	var missing []string
+	out := expandRe.ReplaceAllStringFunc(text, func(ref string) string {
+		key := expandRe.FindStringSubmatch(ref)[1]
+		v := getenv(key)
+		if v == "" {
+			missing = append(missing, key)
+		}
+		return v
+	})
+	return out, missing
+}

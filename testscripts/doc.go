@@ -24,8 +24,22 @@
 //	exits CODE PROGRAM ARGS... run PROGRAM and check its exact exit code
 //	waitfile PATH              wait up to 10s for PATH to exist
 //	sigterm                    send SIGTERM to every background program
+//	expand FILE...             replace ${NAME} (upper-case names) in each file
+//	                           with the script's $NAME; an unset NAME fails
+//	sentinel-*                 cache-sentinel's signing keys, private Sigstore,
+//	                           text replacement and tree listing (see
+//	                           cache_sentinel_cmds_test.go)
 //
-// Each honours "!" negation and prints its usage on wrong arguments. Run
+// Setup also sets dates relative to the real clock, in UTC as YYYY-MM-DD,
+// for fixtures whose waivers must be live, expired or too long on whatever
+// day the suite runs: TODAY, DATE_MINUS_1, DATE_PLUS_30, DATE_PLUS_60 and
+// DATE_PLUS_200. Write them into a fixture as ${DATE_PLUS_30} and run
+// "expand FILE" first; in command arguments testscript expands them itself.
+// Gates read the real clock too, so expectations keep clear of boundaries:
+// a run that crosses midnight UTC sees each date one day nearer.
+//
+// The checks (output, summary, sarif, evidence) honour "!" negation; every
+// command prints its usage on wrong arguments. Run
 // "go test ./testscripts -update" to rewrite expected output sections that
 // a cmp against a file compares.
 package testscripts

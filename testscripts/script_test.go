@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -54,6 +55,15 @@ func TestScripts(t *testing.T) {
 				"exits":    cmdExits,
 				"waitfile": cmdWaitFile,
 				"sigterm":  cmdSIGTERM,
+				"expand":   cmdExpand,
+
+				// cache-sentinel's signing material and tree listing.
+				"sentinel-keygen":   cmdSentinelKeygen,
+				"sentinel-sign":     cmdSentinelSign,
+				"sentinel-sigstore": cmdSentinelSigstore,
+				"sentinel-workflow": cmdSentinelWorkflow,
+				"sentinel-replace":  cmdSentinelReplace,
+				"sentinel-tree":     cmdSentinelTree,
 			},
 		})
 	})
@@ -90,6 +100,9 @@ func setup(env *testscript.Env) error {
 	for k, v := range vars {
 		env.Setenv(k, v)
 	}
+	for k, v := range dateVars(time.Now()) {
+		env.Setenv(k, v)
+	}
 	if _, err := os.Stat(filepath.Join(env.WorkDir, "event.json")); err == nil {
 		env.Setenv("GITHUB_EVENT_PATH", filepath.Join(env.WorkDir, "event.json"))
 	}
@@ -101,6 +114,22 @@ func setup(env *testscript.Env) error {
 		eventsValidated.Add(int64(n))
 	})
 	return nil
+}
+
+// dateVars are dates relative to now (UTC, YYYY-MM-DD), for fixtures whose
+// waivers must be live, expired or too long whatever day the suite runs:
+// the gates read the real clock, so the fixtures cannot carry fixed dates.
+// Keep expectations clear of the boundaries: a run that crosses midnight
+// UTC sees every date one day nearer.
+func dateVars(now time.Time) map[string]string {
+	today := now.UTC()
+	return map[string]string{
+		"TODAY":         today.Format(time.DateOnly),
+		"DATE_MINUS_1":  today.AddDate(0, 0, -1).Format(time.DateOnly),
+		"DATE_PLUS_30":  today.AddDate(0, 0, 30).Format(time.DateOnly),
+		"DATE_PLUS_60":  today.AddDate(0, 0, 60).Format(time.DateOnly),
+		"DATE_PLUS_200": today.AddDate(0, 0, 200).Format(time.DateOnly),
+	}
 }
 
 // condition answers the harness's own conditions and refuses unknown names,

@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -52,9 +53,13 @@ func Main(g *Gate) int {
 		fmt.Fprintf(os.Stderr, "%s: reading the working directory: %v\n", g.Spec.Name, err)
 		return int(Undecided)
 	}
+	// One buffer for the log and the workflow commands keeps their order
+	// and spares a system call per line on runs with thousands of findings.
+	stdout := bufio.NewWriterSize(os.Stdout, 64*1024)
+	defer stdout.Flush()
 	return int(Execute(ctx, g, Process{
 		Args: os.Args[1:], Getenv: os.Getenv, Environ: os.Environ(),
-		Stdout: os.Stdout, Stderr: os.Stderr, Cwd: cwd, Now: time.Now,
+		Stdout: stdout, Stderr: os.Stderr, Cwd: cwd, Now: time.Now,
 	}))
 }
 

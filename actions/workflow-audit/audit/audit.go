@@ -40,11 +40,19 @@ type Options struct {
 	// the first two components of the image's path inside its registry (see
 	// the package documentation for the exact matching).
 	AllowUnpinned []string
+	// PATPattern is a regular expression (Go syntax) matched against secret
+	// names to tell personal access tokens from other tokens handed to
+	// "token" inputs (pat-usage). Empty means [DefaultPATPattern].
+	PATPattern string
 }
 
 // ErrInvalidAllowEntry is wrapped by the errors [Options.Validate] returns
 // for malformed AllowUnpinned entries.
 var ErrInvalidAllowEntry = errors.New("invalid allow-unpinned entry")
+
+// ErrInvalidPATPattern is wrapped by the error [Options.Validate] returns
+// for a PATPattern that is not a regular expression.
+var ErrInvalidPATPattern = errors.New("invalid PAT name pattern")
 
 var allowEntryRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)?$`)
 
@@ -64,6 +72,11 @@ func (o Options) Validate() error {
 		}
 		if !ok {
 			errs = append(errs, fmt.Errorf("%w %q: want \"owner\" or \"owner/repo\"", ErrInvalidAllowEntry, e))
+		}
+	}
+	if o.PATPattern != "" {
+		if _, err := regexp.Compile(o.PATPattern); err != nil {
+			errs = append(errs, fmt.Errorf("%w %q: %v", ErrInvalidPATPattern, o.PATPattern, err))
 		}
 	}
 	for i, p := range o.Paths {
@@ -143,23 +156,22 @@ func Scan(ctx context.Context, root string, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	patName := patNameRe
+	if opts.PATPattern != "" {
+		patName = regexp.MustCompile(opts.PATPattern) // Validate compiled it
+	}
 	s := &scanner{
 		ctx:   ctx,
 		root:  rootReal,
-		allow: newAllowList(opts.AllowUnpinned),
+		check: &checkCtx{allow: newAllowList(opts.AllowUnpinned), patName: patName},
 		queue: targets,
 		seen:  map[string]bool{},
 	}
 	for _, t := range targets {
 		s.seen[t.rel] = true
 	}
-	for i := 0; i < len(s.queue); i++ {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("scanning %q: %w", root, err)
-		}
-		if err := s.scanFile(s.queue[i]); err != nil {
-			return nil, err
-		}
+	if err := s.scanAll(); err != nil {
+		return nil, err
 	}
 	return &Report{Findings: finalize(s.found), Files: sortedFiles(s.files)}, nil
 }

@@ -39,6 +39,134 @@
 //     [MaxYAMLNodes] nodes, and a workflow actionlint panics on (recovered).
 //     actionlint's "anchor is defined but not used" is not reported: GitHub
 //     accepts unused anchors.
+//   - excessive-permissions (medium): GITHUB_TOKEN permissions. No
+//     "permissions:" at the top and none on a job leaves the repository
+//     default: reported once at "on:" when no job sets any, otherwise once
+//     per job lacking them. A workflow that only runs on workflow_call takes
+//     its caller's permissions and is not reported for lacking them.
+//     "write-all" is high, "read-all" low; "id-token: write" in a workflow
+//     a privileged trigger starts (pull_request_target, workflow_run,
+//     issue_comment, issues, discussion...) is high. A write scope no step
+//     of the jobs holding it uses is medium, judged conservatively: only
+//     jobs made entirely of steps the rule understands are judged (run
+//     scripts that do not use gh, git push/tag, the REST API, OIDC or a
+//     publishing tool and are not handed the token; actions from a list of
+//     read-only and of known writing actions), so an unknown action, a
+//     local action, github-script or a reusable workflow call means no
+//     finding. Any run step counts as using id-token (the runner gives every
+//     process the OIDC request variables) and, after a checkout that keeps
+//     its credentials, contents (any tool can push). A workflow-level write scope is reported when no inheriting
+//     job uses it, or when only some do (move it to them).
+//   - secrets-inherit (medium): "secrets: inherit" on a reusable workflow
+//     call, at the "inherit" value; high when the callee is in another
+//     repository and not pinned to a commit SHA. Expressions that load the
+//     whole secrets context (toJSON(secrets), secrets.*, a computed
+//     secrets[...] index) are reported too; a quoted literal index names one
+//     secret and is fine.
+//   - pat-usage (medium): a secret other than GITHUB_TOKEN given to
+//     actions/checkout "token:" or "ssh-key:", to GH_TOKEN, GITHUB_TOKEN,
+//     GH_ENTERPRISE_TOKEN or GITHUB_PAT in any env block, to a git remote
+//     URL on a GitHub host or git's http.extraheader in a run script, or to
+//     an action input named for GitHub (github-token, repo-token...);
+//     inputs only called "token" or "*-token" fire when the secret's name
+//     matches [DefaultPATPattern], so other services' tokens given to their
+//     own actions do not. A registry password written literally in a job's
+//     container or service credentials is high.
+//   - artipacked (medium): actions/checkout without "persist-credentials:
+//     false" (a literal false; an expression is left alone) followed by an
+//     artifact upload (actions/upload-artifact, upload-pages-artifact) in the
+//     same job or composite action: high when a path covers the whole
+//     workspace ("." or ${{ github.workspace }}), medium otherwise; or in a
+//     job of a privileged trigger that checks out pull request code.
+//   - cache-poisoning (high): a step that restores a GitHub Actions cache
+//     (actions/cache and cache/restore unless lookup-only, setup-go unless
+//     cache: false, from v4 on, setup-node/python/java with a cache input,
+//     and other known caching actions) in a workflow that publishes (see
+//     publishes: release, tag push, deployment environment, or the name),
+//     that a privileged trigger starts, or in a job using a known publishing
+//     action (PyPI, goreleaser, gh-release, a pushing docker build...).
+//     actions/cache/save and caching disabled by an expression are not
+//     reported.
+//   - self-hosted-untrusted (high): a job on a "self-hosted" label, or on a
+//     matrix value that is one, in a workflow a fork or outsider can start
+//     (pull_request*, issue_comment, issues, discussion*, workflow_run,
+//     fork, watch). A label that is not GitHub-hosted (ubuntu-*, windows-*,
+//     macos-*) or a runner group is medium: it may be a self-hosted runner
+//     or a larger GitHub-hosted one.
+//   - missing-concurrency (low): a workflow that publishes with no
+//     "concurrency:" at the top or on any job, at "on:". Reusable workflows
+//     are left to their callers.
+//   - known-compromised (critical): a "uses:" of a commit or a tag listed in
+//     the embedded, dated advisories.json (tj-actions/changed-files,
+//     reviewdog/action-setup, aquasecurity/trivy-action and setup-trivy).
+//     Tag ranges keep their prefix: trivy-action's attacker moved "0.34.2",
+//     not the later "v0.34.2". Actions that loaded a compromised one by a
+//     moving tag (the reviewdog actions built on action-setup@v1) are low:
+//     they ran the compromised code in the advisory's window whatever their
+//     own pin.
+//   - template-injection (critical): a ${{ }} expression in code (a run:
+//     script of a workflow or composite action; github-script's "script";
+//     the code inputs of appleboy/ssh-action, azure/cli, azure/powershell,
+//     amadevus/pwsh-script, jannekem/run-python-script-action,
+//     cardinalby/js-eval-action, mikefarah/yq, sergeysova/jq-action and
+//     devorbitus/yq-action-output) whose value an outsider may choose.
+//     Expressions are parsed with actionlint's expression parser and
+//     followed through ||, &&, format, join, toJSON, fromJSON, bracket
+//     access and object filters; comparisons, contains/startsWith/endsWith
+//     and hashFiles yield no text. Attacker-controlled contexts (issue, pull
+//     request, comment, review and discussion titles and bodies; head
+//     refs, labels and fork descriptions; commit messages and author names
+//     and e-mails; wiki page names; workflow_run head_branch, display_title
+//     and head commit; github.head_ref; the whole event) are critical on a
+//     privileged trigger and high elsewhere. github.event fields that hold
+//     numbers, SHAs, ids, timestamps, URLs, logins or names, and fields set
+//     by writers (repository, release, label, sender...) are never
+//     reported; other github.event fields are medium. String inputs
+//     (workflow_dispatch, workflow_call, composite actions,
+//     client_payload) are medium; boolean, number, choice and environment
+//     inputs are not reported. steps.*.outputs and needs.*.outputs are low
+//     on privileged triggers and not reported elsewhere. env.X and matrix.X
+//     are resolved to what the step, job or workflow set them to. The
+//     finding is at the "${{" itself, its fingerprint key the expression;
+//     the env: pattern (env: TITLE: ${{ ... }}, then "$TITLE") is the fix
+//     and is never reported.
+//   - dangerous-triggers (critical): a job of a privileged workflow
+//     (pull_request_target, workflow_run, issue_comment, issues,
+//     discussion, discussion_comment) that checks out a pull request's
+//     code: actions/checkout with a "ref:" or "repository:" naming the head
+//     (head.sha, head.ref, head.repo, merge_commit_sha, github.head_ref,
+//     workflow_run head_sha/head_branch/head_repository/pull_requests,
+//     refs/pull/N/head or /merge, env variables set from those, and on
+//     issue_comment step or job outputs), "gh pr checkout", or git
+//     fetch/checkout/switch/pull/reset... of such a ref; reported at the
+//     ref value or the command. A job that downloads another run's
+//     artifacts (download-artifact with run-id,
+//     dawidd6/action-download-artifact, github-script downloadArtifact, gh
+//     run download) and then executes workspace code (a local script or
+//     action, source, an interpreter given a file, npm/make/go/cargo/pip
+//     and other build tools, building actions), or after a checkout
+//     unpacks an archive into the workspace (unzip without -d, tar x
+//     without -C), is reported at that step.
+//     Critical when the job can read a secret other than GITHUB_TOKEN, has
+//     a write or id-token scope, or neither it nor the workflow sets
+//     permissions; high otherwise. Jobs and steps whose "if:" requires a
+//     same-repository head, a merged pull request or a non-PR workflow_run
+//     are skipped; labelling, commenting and reading metadata never fire.
+//   - github-env (high): on a privileged trigger, a run: command that
+//     writes to $GITHUB_ENV or $GITHUB_PATH (>> redirects, tee, pwsh
+//     Out-File/Add-Content/Set-Content, { ...; } groups and loops, here-
+//     documents) or prints ::set-env/::add-path, unless what it writes is
+//     constant: echo/printf/cat of literal text, runner paths ($HOME,
+//     $RUNNER_TEMP...), expressions that carry no text and env variables
+//     set to such values (zizmor likewise leaves echo of literals alone).
+//     Critical when the value is attacker-controlled ($GITHUB_HEAD_REF, an
+//     attacker expression or a variable set from one) or the job already
+//     checked out the pull request or downloaded another run's artifacts.
+//     Composite actions are not checked: their trigger is the caller's.
+//   - insecure-commands (high): ACTIONS_ALLOW_UNSECURE_COMMANDS set to true
+//     (compared case-insensitively) in workflow, job or step env, in a
+//     composite action step's env, or written to $GITHUB_ENV; medium when
+//     its value is an expression.
 //
 // # Allow list
 //

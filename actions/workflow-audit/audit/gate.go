@@ -5,77 +5,122 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"regexp"
+	"slices"
 	"strconv"
 
 	"github.com/hubgates/hub/shared/evidence"
 	"github.com/hubgates/hub/shared/finding"
 	"github.com/hubgates/hub/shared/gate"
+	"github.com/hubgates/hub/shared/waiver"
 )
+
+// gateName is the gate's name, which is also its section in the
+// configuration file.
+const gateName = "workflow-audit"
 
 // The gate's own inputs and outputs.
 const (
 	inputPaths         = "paths"
 	inputAllowUnpinned = "allow-unpinned"
 	inputFailOn        = "fail-on"
+	inputPATPattern    = "pat-pattern"
 	outputFiles        = "files"
+	outputHigh         = "high"
 )
 
 // Gate is workflow-audit as a hub gate: it scans the workspace with [Scan]
 // and denies when a finding at or above fail-on remains.
 var Gate = &gate.Gate{
 	Spec: gate.Spec{
-		Name:  "workflow-audit",
+		Name:  gateName,
 		Title: "audit GitHub workflows, actions and Dockerfiles",
 		Description: "Audits GitHub Actions workflows, action.yml files and Dockerfiles for supply-chain risks: " +
-			"actions and reusable workflows not pinned to a full commit SHA, container images not pinned by digest, " +
-			"and files GitHub would reject. Findings carry exact positions and go to the log, annotations, the step summary and a SARIF log for code scanning.",
-		Inputs: []gate.Input{
+			"actions, reusable workflows and images not pinned to a commit SHA or digest, known-compromised actions, " +
+			"privileged triggers that run untrusted code, template injection, untrusted data in GITHUB_ENV, " +
+			"excessive token permissions, inherited secrets and personal access tokens, persisted checkout credentials, " +
+			"cache poisoning, self-hosted runners on fork-triggered workflows, release workflows without concurrency, " +
+			"and files GitHub would reject. Findings carry exact positions and go to the log, annotations, the step summary and a SARIF log for code scanning. " +
+			"A configuration file can turn rules off, change their severity and waive findings until a date, and files can waive their own lines in a comment.",
+		Inputs: append([]gate.Input{
 			{Name: inputPaths, Kind: gate.List,
 				Description: "Files, directories or globs to scan, relative to the workspace. Empty scans .github/workflows/*.yml, every action.yml and every Dockerfile in the repository (testdata, vendor and node_modules folders aside)."},
 			{Name: inputAllowUnpinned, Kind: gate.List,
 				Description: "Owners (actions) or repositories (actions/checkout) whose actions and images may stay unpinned. Empty by default: everything must be pinned."},
+			{Name: inputPATPattern, Kind: gate.String, Default: DefaultPATPattern, Check: checkPATPattern,
+				Description: "Regular expression (Go syntax) matched against secret names to spot personal access tokens handed to token inputs (pat-usage)."},
 			{Name: inputFailOn, Kind: gate.Enum, Values: []string{"critical", "high", "medium", "low", "info"}, Default: "high",
-				Description: "The lowest severity that denies: findings at or above it fail the gate, those below are reported only."},
-		},
+				Description: "The lowest severity that denies: findings at or above it that no waiver accepts fail the gate, those below are reported only."},
+		}, waiver.Inputs()...),
 		Outputs: []gate.Output{
 			{Name: outputFiles, Description: "Number of files scanned."},
+			{Name: outputHigh, Description: "Number of findings at high or critical severity that no waiver accepts."},
 		},
-		Rules: Rules,
+		Rules: gateRules,
 	},
 	Run: run,
 }
 
 func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
-	opts := Options{Paths: in.List(inputPaths), AllowUnpinned: in.List(inputAllowUnpinned)}
+	opts := Options{Paths: in.List(inputPaths), AllowUnpinned: in.List(inputAllowUnpinned), PATPattern: in.String(inputPATPattern)}
 	failOn, err := finding.ParseSeverity(in.String(inputFailOn))
 	if err != nil {
 		return nil, gate.BadInputf(inputFailOn, in.Raw(inputFailOn), "%v", err)
+	}
+	setup, err := waiver.FromInputs(in, gateName, gateRules)
+	if err != nil {
+		return nil, err
 	}
 	rep, err := Scan(ctx, in.Env.Workspace, opts)
 	if err != nil {
 		return nil, inputError(err, in)
 	}
+	fs, err := applyWaivers(ctx, in.Env.Workspace, rep, setup)
+	if err != nil {
+		return nil, err
+	}
 	res := &gate.Result{
-		Findings: rep.Findings,
-		Outputs:  map[string]string{outputFiles: strconv.Itoa(len(rep.Files))},
+		Findings: fs,
+		Outputs: map[string]string{
+			outputFiles: strconv.Itoa(len(rep.Files)),
+			outputHigh:  strconv.Itoa(finding.CountAtLeast(fs, finding.High)),
+		},
 		Counters: map[string]int64{"files": int64(len(rep.Files))},
+		Read:     setup.Read,
 	}
 	for _, f := range rep.Files {
 		res.Read = append(res.Read, evidence.Artifact{Path: f.Path, Digest: f.SHA256})
 		res.Counters[f.Kind+"s"]++
 	}
-	denying := finding.CountAtLeast(rep.Findings, failOn)
+	active, waived := 0, 0
+	for _, f := range fs {
+		if f.Suppressed() {
+			waived++
+		} else {
+			active++
+		}
+	}
+	denying := finding.CountAtLeast(fs, failOn)
 	res.Denied = denying > 0
 	switch {
 	case res.Denied:
-		res.Reason = fmt.Sprintf("%d of %d findings at or above %s in %d files scanned.", denying, len(rep.Findings), failOn, len(rep.Files))
-	case len(rep.Findings) > 0:
-		res.Reason = fmt.Sprintf("%d findings, none at or above %s, in %d files scanned.", len(rep.Findings), failOn, len(rep.Files))
+		res.Reason = fmt.Sprintf("%d of %d findings at or above %s in %d files scanned.", denying, active, failOn, len(rep.Files))
+	case active > 0:
+		res.Reason = fmt.Sprintf("%d findings, none at or above %s, in %d files scanned.", active, failOn, len(rep.Files))
+	case waived > 0:
+		res.Reason = fmt.Sprintf("%d files scanned: nothing left once waivers are applied.", len(rep.Files))
 	default:
 		res.Reason = fmt.Sprintf("%d files scanned: everything pinned and valid.", len(rep.Files))
 	}
+	if waived > 0 {
+		res.Reason += fmt.Sprintf(" %d waived finding%s not counted.", waived, map[bool]string{true: "", false: "s"}[waived == 1])
+	}
 	return res, nil
 }
+
+// gateRules are the scan's rules and the waiver rules: every rule id a
+// finding of the gate can carry, as SARIF needs them declared.
+var gateRules = slices.Concat(Rules, waiver.Rules(helpBase))
 
 // inputError maps Scan's usage errors to the input they came from; other
 // errors (I/O, cancellation) stay as they are and make the run undecided.
@@ -92,4 +137,12 @@ func inputError(err error, in *gate.Inputs) error {
 		return &gate.InputError{Input: inputAllowUnpinned, Value: in.Raw(inputAllowUnpinned), Problem: err.Error(), Err: err}
 	}
 	return err
+}
+
+// checkPATPattern refuses a pat-pattern that is not a regular expression.
+func checkPATPattern(v any) error {
+	if _, err := regexp.Compile(v.(string)); err != nil {
+		return fmt.Errorf("not a regular expression: %v", err)
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"cmp"
+	"regexp"
 	"slices"
 	"strconv"
 
@@ -53,8 +54,13 @@ func (f *sourceFile) addProblem(p pos, key, msg string) {
 // need more than the normalised jobs may read it.
 type workflowFile struct {
 	*sourceFile
-	ast  *actionlint.Workflow
-	jobs []*job // in source order
+	// raw is the yaml.v3 tree of the whole file, parsed at most once, on
+	// first use (see rawRoot): most files never need it, and parsing is
+	// most of a scan's cost.
+	raw     *yaml.Node
+	rawDone bool
+	ast     *actionlint.Workflow
+	jobs    []*job // in source order
 }
 
 // job is one entry of "jobs:".
@@ -140,6 +146,9 @@ type (
 // checkCtx is what rules may consult beyond the file.
 type checkCtx struct {
 	allow allowList
+	// patName matches the secret names pat-usage treats as personal
+	// access tokens.
+	patName *regexp.Regexp
 }
 
 // reporter collects one rule's findings for one file.

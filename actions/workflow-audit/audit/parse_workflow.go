@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"slices"
@@ -18,11 +19,15 @@ import (
 // cannot hide an unpinned reference.
 func parseWorkflow(sf *sourceFile) *workflowFile {
 	wf := &workflowFile{sourceFile: sf}
-	raw, rawErr := parseYAML(sf.src)
-	if rawErr == nil && raw != nil {
-		if n := yamlNodeCount(raw, MaxYAMLNodes); n > MaxYAMLNodes {
-			sf.addProblem(pos{1, 1}, "yaml-too-many-nodes", fmt.Sprintf("aliases in the YAML expand to more than %d nodes, so the file was not parsed; remove the nested aliases", MaxYAMLNodes))
-			return wf
+	// actionlint expands aliases eagerly, so a file with aliases is
+	// measured first: a few hundred bytes of nested aliases would
+	// otherwise expand to millions of nodes.
+	if mayHaveAliases(sf.src) {
+		if raw := wf.rawRoot(); raw != nil {
+			if n := yamlNodeCount(raw, MaxYAMLNodes); n > MaxYAMLNodes {
+				sf.addProblem(pos{1, 1}, "yaml-too-many-nodes", fmt.Sprintf("aliases in the YAML expand to more than %d nodes, so the file was not parsed; remove the nested aliases", MaxYAMLNodes))
+				return wf
+			}
 		}
 	}
 	ast, errs, perr := parseActionlint(sf.src)
@@ -38,10 +43,48 @@ func parseWorkflow(sf *sourceFile) *workflowFile {
 	}
 	wf.ast = ast
 	wf.normalise()
-	if rawErr == nil && raw != nil {
-		wf.recoverDropped(raw)
+	// actionlint drops values only from jobs and steps it reports as
+	// invalid, so a file without errors has nothing to recover.
+	if len(errs) > 0 {
+		if raw := wf.rawRoot(); raw != nil {
+			wf.recoverDropped(raw)
+		}
 	}
 	return wf
+}
+
+// rawRoot returns the yaml.v3 tree of the file, parsing it on first use;
+// nil when the YAML does not parse.
+func (wf *workflowFile) rawRoot() *yaml.Node {
+	if !wf.rawDone {
+		wf.rawDone = true
+		if root, err := parseYAML(wf.src); err == nil {
+			wf.raw = root
+		}
+	}
+	return wf.raw
+}
+
+// mayHaveAliases reports whether src could contain a YAML alias ("*name"
+// after a separator); false means it certainly does not.
+func mayHaveAliases(src []byte) bool {
+	for i := bytes.IndexByte(src, '*'); i >= 0; {
+		if i == 0 || strings.IndexByte(" \t\n[{,:-", src[i-1]) >= 0 {
+			if i+1 < len(src) && (isAliasChar(src[i+1])) {
+				return true
+			}
+		}
+		j := bytes.IndexByte(src[i+1:], '*')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+	}
+	return false
+}
+
+func isAliasChar(c byte) bool {
+	return c == '_' || c == '-' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // isBenignParseError reports actionlint errors GitHub does not reject a

@@ -5,7 +5,19 @@ import "github.com/hubgates/hub/shared/finding"
 // ruleSet lists every rule Scan runs. Add a rule by adding a rule_<id>.go
 // file and one line here.
 var ruleSet = []rule{
+	artipackedRule{},
+	cachePoisoningRule{},
+	dangerousTriggersRule{},
+	excessivePermissionsRule{},
+	githubEnvRule{},
+	insecureCommandsRule{},
 	invalidWorkflowRule{},
+	knownCompromisedRule{},
+	missingConcurrencyRule{},
+	patUsageRule{},
+	secretsInheritRule{},
+	selfHostedUntrustedRule{},
+	templateInjectionRule{},
 	unpinnedImagesRule{},
 	unpinnedUsesRule{},
 }
@@ -25,6 +37,26 @@ const (
 	RuleInvalidWorkflow = "invalid-workflow"
 	RuleUnpinnedImages  = "unpinned-images"
 	RuleUnpinnedUses    = "unpinned-uses"
+)
+
+// The IDs of the permission, credential, cache, runner and advisory rules.
+const (
+	RuleExcessivePermissions = "excessive-permissions"
+	RuleSecretsInherit       = "secrets-inherit"
+	RulePATUsage             = "pat-usage"
+	RuleArtipacked           = "artipacked"
+	RuleCachePoisoning       = "cache-poisoning"
+	RuleSelfHostedUntrusted  = "self-hosted-untrusted"
+	RuleMissingConcurrency   = "missing-concurrency"
+	RuleKnownCompromised     = "known-compromised"
+)
+
+// The IDs of the injection and privileged-trigger rules.
+const (
+	RuleDangerousTriggers = "dangerous-triggers"
+	RuleTemplateInjection = "template-injection"
+	RuleGitHubEnv         = "github-env"
+	RuleInsecureCommands  = "insecure-commands"
 )
 
 const helpBase = "https://github.com/hubgates/hub/blob/main/actions/workflow-audit/README.md#"

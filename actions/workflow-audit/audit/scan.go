@@ -11,30 +11,102 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/hubgates/hub/shared/finding"
 )
 
-// scanner holds one Scan's state.
+// scanner holds one Scan's state. Files are scanned in parallel; only the
+// coordinator (scanAll) touches queue, seen, files and found.
 type scanner struct {
 	ctx   context.Context
 	root  string
-	allow allowList
+	check *checkCtx
 	queue []target
 	seen  map[string]bool
 	files []File
 	found []finding.Finding
 }
 
+// fileResult is what scanning one file produced.
+type fileResult struct {
+	file   File
+	found  []finding.Finding
+	follow []target // files the scan must read too (a Docker action's Dockerfile)
+	err    error
+}
+
+// scanAll scans the queue with one worker per processor, in rounds: files
+// a round asks to follow form the next round. Results are merged in queue
+// order, so the first error, like the report, is the same on every run.
+func (s *scanner) scanAll() error {
+	for start := 0; start < len(s.queue); {
+		batch := s.queue[start:]
+		start = len(s.queue)
+		results := make([]fileResult, len(batch))
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range min(runtime.GOMAXPROCS(0), len(batch)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := int(next.Add(1)) - 1
+					if i >= len(batch) || s.ctx.Err() != nil {
+						return
+					}
+					results[i] = s.scanFile(batch[i])
+				}
+			}()
+		}
+		wg.Wait()
+		if err := s.ctx.Err(); err != nil {
+			return fmt.Errorf("scanning %q: %w", s.root, err)
+		}
+		for _, r := range results {
+			if r.err != nil {
+				return r.err
+			}
+			s.files = append(s.files, r.file)
+			s.found = append(s.found, r.found...)
+			for _, t := range r.follow {
+				if !s.seen[t.rel] {
+					s.seen[t.rel] = true
+					s.queue = append(s.queue, t)
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // readCapped reads at most MaxFileSize+1 bytes of the file while hashing all
 // of it. It returns the content read, the hex digest and the full size.
+// Files within the cap, nearly all of them, are read in one call.
 func readCapped(abs string) ([]byte, string, int64, error) {
 	f, err := os.Open(abs)
 	if err != nil {
 		return nil, "", 0, err
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() <= MaxFileSize {
+		buf := make([]byte, st.Size()+1) // one spare byte shows growth since Stat
+		n, err := io.ReadFull(f, buf)
+		if err == io.ErrUnexpectedEOF || err == io.EOF {
+			sum := sha256.Sum256(buf[:n])
+			return buf[:n], hex.EncodeToString(sum[:]), int64(n), nil
+		}
+		if err != nil {
+			return nil, "", 0, err
+		}
+		// The file grew past its Stat size: fall back to the capped copy.
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, "", 0, err
+		}
+	}
 	h := sha256.New()
 	var buf bytes.Buffer
 	n, err := io.Copy(&buf, io.TeeReader(io.LimitReader(f, MaxFileSize+1), h))
@@ -53,76 +125,75 @@ func isText(b []byte) bool {
 	return utf8.Valid(b) && bytes.IndexByte(b, 0) < 0
 }
 
-func (s *scanner) scanFile(t target) error {
+// scanFile reads, parses and checks one file. It runs on a worker: it reads
+// only the scanner's immutable fields.
+func (s *scanner) scanFile(t target) (res fileResult) {
 	src, sum, size, err := readCapped(t.abs)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err // the PathError below names the file
 		}
-		return &PathError{Path: t.rel, Err: fmt.Errorf("reading %s: %w", t.kind, err)}
+		return fileResult{err: &PathError{Path: t.rel, Err: fmt.Errorf("reading %s: %w", t.kind, err)}}
 	}
-	s.files = append(s.files, File{Path: t.rel, SHA256: "sha256:" + sum, Kind: t.kind})
+	res.file = File{Path: t.rel, SHA256: "sha256:" + sum, Kind: t.kind}
 	sf := &sourceFile{path: t.rel, kind: t.kind}
 	switch {
 	case size > MaxFileSize:
 		sf.addProblem(pos{}, "file-too-large", fmt.Sprintf("file is %d bytes, over the %d-byte limit, so it was not parsed; split it into smaller files", size, MaxFileSize))
-		s.run(sf, nil)
-		return nil
+		s.run(sf, nil, &res.found)
+		return res
 	case !isText(src):
 		sf.addProblem(pos{}, "not-text", "file is binary or not UTF-8 text, so GitHub cannot read it; save it as UTF-8 text or remove it")
-		s.run(sf, nil)
-		return nil
+		s.run(sf, nil, &res.found)
+		return res
 	}
 	sf.src = src
 	switch t.kind {
 	case KindWorkflow:
-		s.run(sf, parseWorkflow(sf))
+		s.run(sf, parseWorkflow(sf), &res.found)
 	case KindAction:
 		a := parseAction(sf)
-		s.followDockerfile(a)
-		s.run(sf, a)
+		if t, ok := s.followDockerfile(a); ok {
+			res.follow = append(res.follow, t)
+		}
+		s.run(sf, a, &res.found)
 	case KindDockerfile:
-		s.run(sf, parseDockerfile(sf))
+		s.run(sf, parseDockerfile(sf), &res.found)
 	}
-	return nil
+	return res
 }
 
-// followDockerfile queues the local Dockerfile a Docker action builds, so
+// followDockerfile returns the local Dockerfile a Docker action builds, so
 // its FROM lines are checked even when Options.Paths did not name it. A
 // missing or escaping Dockerfile is a problem of the action.
-func (s *scanner) followDockerfile(a *actionFile) {
+func (s *scanner) followDockerfile(a *actionFile) (target, bool) {
 	if a.dockerfile == "" {
-		return
+		return target{}, false
 	}
 	at := a.image.pos
 	abs := filepath.Join(s.root, filepath.FromSlash(a.dockerfile))
 	real, err := filepath.EvalSymlinks(abs)
 	if err != nil {
 		a.addProblem(at, "missing-dockerfile:"+a.image.value, fmt.Sprintf("runs.image %q names a local Dockerfile (%s) that does not exist; add it, or use \"docker://<image>@sha256:<digest>\"", a.image.value, a.dockerfile))
-		return
+		return target{}, false
 	}
 	if !within(s.root, real) {
 		a.addProblem(at, "escaping-dockerfile:"+a.image.value, fmt.Sprintf("runs.image %q resolves outside the repository; point it at a Dockerfile inside the repository", a.image.value))
-		return
+		return target{}, false
 	}
 	if st, err := os.Stat(real); err != nil || !st.Mode().IsRegular() {
 		a.addProblem(at, "missing-dockerfile:"+a.image.value, fmt.Sprintf("runs.image %q is not a regular file; point it at a Dockerfile, or use \"docker://<image>@sha256:<digest>\"", a.image.value))
-		return
+		return target{}, false
 	}
-	if s.seen[a.dockerfile] {
-		return
-	}
-	s.seen[a.dockerfile] = true
-	s.queue = append(s.queue, target{rel: a.dockerfile, abs: real, kind: KindDockerfile})
+	return target{rel: a.dockerfile, abs: real, kind: KindDockerfile}, true
 }
 
 // run applies every rule that applies to the parsed model m (nil when the
 // file could not be parsed at all).
-func (s *scanner) run(sf *sourceFile, m any) {
-	cc := &checkCtx{allow: s.allow}
+func (s *scanner) run(sf *sourceFile, m any, out *[]finding.Finding) {
 	for _, r := range ruleSet {
-		rep := &reporter{rule: r.meta(), path: sf.path, ctx: cc, out: &s.found}
+		rep := &reporter{rule: r.meta(), path: sf.path, ctx: s.check, out: out}
 		if c, ok := r.(fileChecker); ok {
 			c.checkFile(sf, rep)
 		}

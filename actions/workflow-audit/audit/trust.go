@@ -1,9 +1,12 @@
 package audit
 
 import (
+	"bytes"
+	"regexp"
 	"strings"
 
 	"github.com/rhysd/actionlint"
+	"gopkg.in/yaml.v3"
 )
 
 // This file is the trust model the security rules share: which triggers
@@ -126,4 +129,328 @@ func (wf *workflowFile) publishes() bool {
 		}
 	}
 	return false
+}
+
+// publishReason says why wf counts as a release or deploy workflow, in the
+// words a message can use ("it runs on release", "job deploy deploys to
+// environment prod", ...), or "" when it does not publish. It follows
+// publishes() and adds nothing to it; rules use it to explain a finding.
+func (wf *workflowFile) publishReason() string {
+	if wf.ast == nil {
+		return ""
+	}
+	for _, e := range wf.ast.On {
+		ev, ok := e.(*actionlint.WebhookEvent)
+		if !ok || ev.Hook == nil {
+			continue
+		}
+		switch ev.Hook.Value {
+		case "release", "registry_package", "deployment":
+			return "it runs on " + ev.Hook.Value
+		case "push":
+			if ev.Tags != nil && len(ev.Tags.Values) > 0 {
+				return "it runs on tag pushes"
+			}
+		}
+	}
+	for _, j := range wf.jobs {
+		if j.ast != nil && j.ast.Environment != nil {
+			env := "an environment"
+			if j.ast.Environment.Name != nil && j.ast.Environment.Name.Value != "" {
+				env = "environment " + j.ast.Environment.Name.Value
+			}
+			return "job " + j.id.value + " deploys to " + env
+		}
+	}
+	name := strings.ToLower(wf.path)
+	if wf.ast.Name != nil {
+		name += " " + strings.ToLower(wf.ast.Name.Value)
+	}
+	for _, w := range []string{"release", "publish", "deploy"} {
+		if strings.Contains(name, w) {
+			return "its name says it does (" + w + ")"
+		}
+	}
+	return ""
+}
+
+// reusableOnly reports whether wf runs only when another workflow calls it
+// ("on: workflow_call" and nothing else): its token permissions and
+// concurrency are then the caller's to set.
+func (wf *workflowFile) reusableOnly() bool {
+	ts := wf.triggers()
+	for _, t := range ts {
+		if t != "workflow_call" {
+			return false
+		}
+	}
+	return len(ts) > 0
+}
+
+// publisherActions publish what a job built: packages, releases, images,
+// deployments. A job that uses one publishes even when the workflow's
+// triggers do not say so.
+var publisherActions = []string{
+	"pypa/gh-action-pypi-publish",
+	"rubygems/release-gem",
+	"jreleaser/release-action",
+	"goreleaser/goreleaser-action",
+	"softprops/action-gh-release",
+	"ncipollo/release-action",
+	"release-drafter/release-drafter",
+	"googleapis/release-please-action",
+	"docker/build-push-action",
+	"redhat-actions/push-to-registry",
+	"aws-actions/amazon-ecs-deploy-task-definition",
+	"aws-actions/aws-cloudformation-github-deploy",
+	"azure/container-apps-deploy-action",
+	"azure/functions-action",
+	"azure/webapps-deploy",
+	"cloudflare/wrangler-action",
+	"google-github-actions/deploy-appengine",
+	"google-github-actions/deploy-cloudrun",
+	"google-github-actions/deploy-cloud-functions",
+	"actions/deploy-pages",
+}
+
+// publisherStep returns the first step of j that uses a publishing action,
+// or nil. docker/build-push-action counts only when it pushes.
+func (j *job) publisherStep() *step {
+	for _, st := range j.steps {
+		a, ok := stepAction(st)
+		if !ok || !a.is(publisherActions...) {
+			continue
+		}
+		if a.is("docker/build-push-action") {
+			if p := withValue(st, "push"); p == nil || !strings.EqualFold(p.value, "true") {
+				continue
+			}
+		}
+		return st
+	}
+	return nil
+}
+
+// actionRef is a parsed "owner/repo[/path]@ref" reference to an action or a
+// reusable workflow in another repository.
+type actionRef struct {
+	owner, repo, path string
+	ref               string // "" when the value has no "@ref"
+}
+
+// parseActionRef parses a "uses:" value naming another repository. It
+// reports false for local ("./...") actions, "docker://" images,
+// expressions and anything that is not "owner/repo[/path][@ref]".
+func parseActionRef(v string) (actionRef, bool) {
+	if strings.HasPrefix(v, "./") || strings.HasPrefix(v, "docker://") || containsExpression(v) {
+		return actionRef{}, false
+	}
+	name, ref, _ := strings.Cut(v, "@")
+	owner, rest, _ := strings.Cut(name, "/")
+	repo, p, _ := strings.Cut(rest, "/")
+	if owner == "" || repo == "" || strings.ContainsAny(v, " \t") {
+		return actionRef{}, false
+	}
+	return actionRef{owner: owner, repo: repo, path: p, ref: ref}, true
+}
+
+// repository returns "owner/repo" in lower case.
+func (a actionRef) repository() string { return strings.ToLower(a.owner + "/" + a.repo) }
+
+// name returns "owner/repo[/path]" in lower case.
+func (a actionRef) name() string {
+	if a.path == "" {
+		return a.repository()
+	}
+	return a.repository() + "/" + strings.ToLower(a.path)
+}
+
+// is reports whether a is one of the named actions ("owner/repo" or
+// "owner/repo/path"), compared case-insensitively and exactly: "actions/cache"
+// is not "actions/cache/save".
+func (a actionRef) is(names ...string) bool {
+	n := a.name()
+	for _, want := range names {
+		if strings.EqualFold(n, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// pinned reports whether the ref is a full commit SHA.
+func (a actionRef) pinned() bool { return upperSHARe.MatchString(a.ref) }
+
+// stepAction parses the action a step uses; false for "run:" steps and
+// uses: values that do not name another repository.
+func stepAction(st *step) (actionRef, bool) {
+	if st.uses == nil {
+		return actionRef{}, false
+	}
+	return parseActionRef(st.uses.value)
+}
+
+// withValues returns a step's "with:" inputs by lower-cased name, for
+// workflow steps and composite action steps alike.
+func withValues(st *step) map[string]scalar {
+	out := map[string]scalar{}
+	switch {
+	case st.ast != nil:
+		if ea, ok := st.ast.Exec.(*actionlint.ExecAction); ok {
+			for name, in := range ea.Inputs {
+				if in == nil || in.Value == nil {
+					continue
+				}
+				out[strings.ToLower(name)] = scalarOrEmpty(in.Value)
+			}
+		}
+	case st.node != nil:
+		_, with := mappingValue(st.node, "with")
+		forEachPair(with, func(k string, v *yaml.Node) {
+			if s := scalarOf(v); s != nil {
+				out[strings.ToLower(k)] = *s
+			}
+		})
+	}
+	return out
+}
+
+// withValue returns one "with:" input of a step, or nil.
+func withValue(st *step, name string) *scalar {
+	if s, ok := withValues(st)[strings.ToLower(name)]; ok {
+		return &s
+	}
+	return nil
+}
+
+// runScript returns a step's "run:" script, or nil.
+func runScript(st *step) *scalar {
+	switch {
+	case st.ast != nil:
+		if er, ok := st.ast.Exec.(*actionlint.ExecRun); ok && er.Run != nil {
+			s := scalarOrEmpty(er.Run)
+			return &s
+		}
+	case st.node != nil:
+		_, run := mappingValue(st.node, "run")
+		return scalarOf(run)
+	}
+	return nil
+}
+
+// envValues returns the variables of an "env:" block by name as written.
+func envValues(env *actionlint.Env) map[string]scalar {
+	out := map[string]scalar{}
+	if env == nil {
+		return out
+	}
+	for _, v := range env.Vars {
+		if v == nil || v.Name == nil || v.Value == nil {
+			continue
+		}
+		out[v.Name.Value] = scalarOrEmpty(v.Value)
+	}
+	return out
+}
+
+// stepEnv returns a step's own "env:" variables.
+func stepEnv(st *step) map[string]scalar {
+	if st.ast != nil {
+		return envValues(st.ast.Env)
+	}
+	out := map[string]scalar{}
+	if st.node != nil {
+		_, env := mappingValue(st.node, "env")
+		forEachPair(env, func(k string, v *yaml.Node) {
+			if s := scalarOf(v); s != nil {
+				out[k] = *s
+			}
+		})
+	}
+	return out
+}
+
+// scalarOrEmpty converts an actionlint string, keeping empty values.
+func scalarOrEmpty(s *actionlint.String) scalar {
+	out := scalar{value: s.Value}
+	if s.Pos != nil {
+		out.pos = pos{s.Pos.Line, s.Pos.Col}
+	}
+	return out
+}
+
+// forEachPair calls fn for every scalar key of mapping n.
+func forEachPair(n *yaml.Node, fn func(key string, val *yaml.Node)) {
+	n = deref(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if kn := deref(n.Content[i]); kn != nil && kn.Kind == yaml.ScalarNode {
+			fn(kn.Value, deref(n.Content[i+1]))
+		}
+	}
+}
+
+// rawKey finds a key by its path of mapping keys (compared
+// case-insensitively) in wf's YAML and returns the key and value nodes;
+// actionlint's tree does not keep every key's position. Both are nil when
+// the path does not exist or the file does not parse.
+func (wf *workflowFile) rawKey(path ...string) (key, val *yaml.Node) {
+	val = wf.rawRoot()
+	if val == nil {
+		return nil, nil
+	}
+	for _, p := range path {
+		key, val = mappingValue(val, p)
+		if key == nil {
+			return nil, nil
+		}
+	}
+	return key, val
+}
+
+// onKeyRe finds a top-level "on:" key written plainly at the start of a
+// line.
+var onKeyRe = regexp.MustCompile(`(?m)^(?:on|"on"|'on')[ \t]*:`)
+
+// onPos returns the position of the workflow's "on:" key, for findings
+// about the workflow as a whole; the first trigger, or 1:1, when the key
+// cannot be found.
+func (wf *workflowFile) onPos() pos {
+	// Most workflows write the key at the start of a line; finding it
+	// there spares a second parse of the whole file.
+	if m := onKeyRe.FindIndex(wf.src); m != nil {
+		return pos{bytes.Count(wf.src[:m[0]], []byte("\n")) + 1, 1}
+	}
+	if k, _ := wf.rawKey("on"); k != nil {
+		return nodePos(k)
+	}
+	if wf.ast != nil {
+		for _, e := range wf.ast.On {
+			if p := eventPos(e); p != nil {
+				return pos{p.Line, p.Col}
+			}
+		}
+	}
+	return pos{1, 1}
+}
+
+// eventPos returns where an event is written.
+func eventPos(e actionlint.Event) *actionlint.Pos {
+	switch ev := e.(type) {
+	case *actionlint.WebhookEvent:
+		return ev.Pos
+	case *actionlint.ScheduledEvent:
+		return ev.Pos
+	case *actionlint.WorkflowDispatchEvent:
+		return ev.Pos
+	case *actionlint.RepositoryDispatchEvent:
+		return ev.Pos
+	case *actionlint.WorkflowCallEvent:
+		return ev.Pos
+	case *actionlint.ImageVersionEvent:
+		return ev.Pos
+	}
+	return nil
 }
