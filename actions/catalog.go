@@ -1,6 +1,12 @@
 package actions
 
 import (
+	"github.com/hubgates/hub/actions/cache-sentinel/sentinel"
+	"github.com/hubgates/hub/actions/rekor-monitor/monitor"
+	"github.com/hubgates/hub/actions/sarif-gate/sarifgate"
+	"github.com/hubgates/hub/actions/sign/signer"
+	"github.com/hubgates/hub/actions/verify-provenance/provenance"
+	"github.com/hubgates/hub/actions/verify-signature/sigverify"
 	"github.com/hubgates/hub/actions/workflow-audit/audit"
 	"github.com/hubgates/hub/shared/gate"
 )
@@ -9,5 +15,11 @@ import (
 func All() []*gate.Gate {
 	return []*gate.Gate{
 		audit.Gate,
+		sarifgate.Gate,
+		sentinel.Gate,
+		signer.Gate,
+		sigverify.Gate,
+		provenance.Gate,
+		monitor.Gate,
 	}
 }

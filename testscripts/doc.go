@@ -29,6 +29,12 @@
 //	sentinel-*                 cache-sentinel's signing keys, private Sigstore,
 //	                           text replacement and tree listing (see
 //	                           cache_sentinel_cmds_test.go)
+//	oci-registry, oci-push     an in-process OCI registry and images pushed
+//	                           to it (see signature_cmds_test.go)
+//	provenance-*               verify-provenance's real provenance and its
+//	                           tampering (see provenance_cmds_test.go)
+//	rekor-*                    a fake Rekor over a real Merkle tree: entries,
+//	                           a forked log, outages (rekor_monitor_cmds_test.go)
 //
 // Setup also sets dates relative to the real clock, in UTC as YYYY-MM-DD,
 // for fixtures whose waivers must be live, expired or too long on whatever

@@ -64,6 +64,20 @@ func TestScripts(t *testing.T) {
 				"sentinel-workflow": cmdSentinelWorkflow,
 				"sentinel-replace":  cmdSentinelReplace,
 				"sentinel-tree":     cmdSentinelTree,
+
+				// verify-provenance's real test material.
+				"provenance-testdata": cmdProvenanceTestdata,
+				"provenance-tamper":   cmdProvenanceTamper,
+
+				// rekor-monitor's fake Rekor.
+				"rekor-log":  cmdRekorLog,
+				"rekor-add":  cmdRekorAdd,
+				"rekor-fork": cmdRekorFork,
+				"rekor-fail": cmdRekorFail,
+
+				// sign and verify-signature's OCI registry.
+				"oci-registry": cmdOCIRegistry,
+				"oci-push":     cmdOCIPush,
 			},
 		})
 	})

@@ -1,0 +1,283 @@
+package signer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/hubgates/hub/shared/atomicfile"
+	"github.com/hubgates/hub/shared/digest"
+	"github.com/hubgates/hub/shared/evidence"
+	"github.com/hubgates/hub/shared/gate"
+	"github.com/hubgates/hub/shared/ociref"
+	"github.com/hubgates/hub/shared/sigstore"
+)
+
+// The gate's own inputs.
+const (
+	inputArtifacts  = "artifacts"
+	inputImages     = "images"
+	inputPrivateKey = "private-key"
+	inputPassword   = "private-key-password"
+	inputFulcioURL  = "fulcio-url"
+	inputRekorURL   = "rekor-url"
+	inputTimeout    = "timeout"
+)
+
+// The gate's own outputs.
+const (
+	outputBundles  = "bundles"
+	outputDigests  = "digests"
+	outputIdentity = "identity"
+	outputIssuer   = "issuer"
+	outputLogIndex = "log-index"
+	outputImages   = "images"
+)
+
+// Gate is sign as a hub gate.
+var Gate = &gate.Gate{
+	Spec: gate.Spec{
+		Name:  "sign",
+		Title: "sign release artifacts with Sigstore",
+		Description: "Signs files of the workspace into Sigstore bundles, one <file>.sigstore.json beside each, and OCI images by digest, " +
+			"attaching each image's bundle to it in the registry as an OCI referrer: keyless " +
+			"with the job's GitHub Actions OIDC token (a short-lived Fulcio certificate naming the workflow, the signature " +
+			"recorded in the Rekor transparency log), or with a cosign or PEM ECDSA key. The bundles are the standard " +
+			"Sigstore bundle (v0.3) that verify-signature and sigstore-go verify.",
+		Inputs: []gate.Input{
+			{Name: inputArtifacts, Kind: gate.List,
+				Description: "Files or doublestar globs (dist/**/*.tar.gz) relative to the workspace, one per line. A file must exist and a glob must match at least one file; globs skip existing *.sigstore.json bundles. One of artifacts and images is required."},
+			{Name: inputImages, Kind: gate.List,
+				Description: "OCI image references (ghcr.io/owner/app:v1 or ...@sha256:<hex>), one per line. Each is resolved to its digest once; the signature covers that digest and is attached to the image as an OCI referrer (the referrers API, or the sha256-<hex> referrers tag on registries without it). Credentials come from the Docker config (DOCKER_CONFIG or ~/.docker/config.json)."},
+			{Name: inputPrivateKey, Kind: gate.Secret,
+				Description: "Sign with this key instead of keyless: the contents of a cosign key file (cosign generate-key-pair) or of an unencrypted PKCS #8 or EC PEM key. KMS references (awskms://, gcpkms://, azurekms://, hashivault://) are not supported."},
+			{Name: inputPassword, Kind: gate.Secret,
+				Description: "The password of an encrypted cosign key (COSIGN_PASSWORD)."},
+			{Name: inputFulcioURL, Kind: gate.String, Default: "https://fulcio.sigstore.dev",
+				Description: "Keyless: the Fulcio certificate authority."},
+			{Name: inputRekorURL, Kind: gate.String, Default: "https://rekor.sigstore.dev",
+				Description: "Keyless: the Rekor transparency log signatures are recorded in."},
+			{Name: inputTimeout, Kind: gate.Duration, Default: "2m",
+				Description: "Longest time for the whole signing, network calls (OIDC token, Fulcio, Rekor) included; transient failures are retried within it."},
+		},
+		Outputs: []gate.Output{
+			{Name: outputBundles, Description: "The bundles written, workspace-relative, one per line, in the order of digests."},
+			{Name: outputDigests, Description: "Each signed file as \"sha256:<hex> <path>\", one per line."},
+			{Name: outputIdentity, Description: "Who signed: the certificate's identity (for Actions, https://github.com/<owner>/<repo>/.github/workflows/<file>@<ref>), or the key's sha256 ID."},
+			{Name: outputIssuer, Description: "Keyless: the OIDC issuer the certificate names."},
+			{Name: outputLogIndex, Description: "Keyless: the Rekor log index of each signature, one per line: files in the order of bundles, then images in the order of images."},
+			{Name: outputImages, Description: "The images signed, by digest (registry/repo@sha256:<hex>), one per line."},
+		},
+	},
+	Run: run,
+}
+
+// Signed is one artifact signed.
+type Signed struct {
+	Artifact Artifact
+	Bundle   string // workspace-relative path of the bundle
+	Digest   digest.Digest
+	Size     int64
+	Sig      *sigstore.Signature
+}
+
+// SignFiles signs each artifact with s and writes its bundle beside it
+// (atomically: a failed run leaves no partial bundle). It stops at the
+// first error; bundles already written stay, each complete and valid.
+func SignFiles(ctx context.Context, workspace string, arts []Artifact, s sigstore.Signer) ([]Signed, error) {
+	var out []Signed
+	for _, a := range arts {
+		data, err := os.ReadFile(a.Abs)
+		if err != nil {
+			return out, fmt.Errorf("reading %s: %w", a.Rel, err)
+		}
+		sig, err := s.Sign(ctx, data)
+		if err != nil {
+			return out, fmt.Errorf("signing %s: %w", a.Rel, err)
+		}
+		rel := BundlePath(a.Rel)
+		if err := atomicfile.WriteFile(filepath.Join(workspace, filepath.FromSlash(rel)), sig.Bundle, 0o644); err != nil {
+			return out, err
+		}
+		out = append(out, Signed{Artifact: a, Bundle: rel, Digest: digest.FromBytes(digest.SHA256, data), Size: int64(len(data)), Sig: sig})
+	}
+	return out, nil
+}
+
+func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
+	patterns, images := in.List(inputArtifacts), in.List(inputImages)
+	if len(patterns) == 0 && len(images) == 0 {
+		return nil, gate.BadInputf(inputArtifacts, "", "is required unless images is given")
+	}
+	var arts []Artifact
+	if len(patterns) > 0 {
+		var err error
+		if arts, err = Resolve(in.Env.Workspace, patterns); err != nil {
+			return nil, ArtifactsInputError(inputArtifacts, err)
+		}
+	}
+	for _, ref := range images {
+		if _, err := ociref.Parse(ref); err != nil {
+			return nil, gate.BadInputf(inputImages, ref, "%v", err)
+		}
+	}
+	s, err := newSigner(in)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, in.Duration(inputTimeout),
+		fmt.Errorf("signing did not finish within the timeout of %v", in.Duration(inputTimeout)))
+	defer cancel()
+	files, err := SignFiles(ctx, in.Env.Workspace, arts, s)
+	if err != nil {
+		return nil, err
+	}
+	imgs, err := SignImages(ctx, images, s, remote.WithAuthFromKeychain(authn.DefaultKeychain))
+	if err != nil {
+		return nil, err
+	}
+	return result(files, imgs), nil
+}
+
+// ArtifactsInputError turns a [Resolve] error about a pattern into the
+// input error of the named input; other errors (I/O) stay as they are.
+func ArtifactsInputError(input string, err error) error {
+	var pe *PatternError
+	if errors.As(err, &pe) && errors.Is(err, ErrPattern) {
+		return &gate.InputError{Input: input, Value: pe.Pattern, Problem: strings.TrimPrefix(err.Error(), ErrPattern.Error()+": "), Err: err}
+	}
+	return err
+}
+
+func result(files []Signed, imgs []SignedImage) *gate.Result {
+	var bundles, digests, indexes, images []string
+	res := &gate.Result{Counters: map[string]int64{"artifacts": int64(len(files)), "images": int64(len(imgs))}}
+	var b strings.Builder
+	logIndex := func(sig *sigstore.Signature) string {
+		if sig.LogIndex < 0 {
+			return "none"
+		}
+		idx := strconv.FormatInt(sig.LogIndex, 10)
+		indexes = append(indexes, idx)
+		return idx
+	}
+	if len(files) > 0 {
+		b.WriteString("| Artifact | Digest | Bundle | Log index |\n|---|---|---|---|\n")
+	}
+	for _, s := range files {
+		bundles = append(bundles, s.Bundle)
+		digests = append(digests, s.Digest.String()+" "+s.Artifact.Rel)
+		res.Read = append(res.Read, evidence.Artifact{Path: s.Artifact.Rel, Digest: s.Digest.String(), Size: s.Size})
+		fmt.Fprintf(&b, "| `%s` | `%s` | `%s` | %s |\n", s.Artifact.Rel, s.Digest, s.Bundle, logIndex(s.Sig))
+		res.Counters["bytes"] += s.Size
+	}
+	if len(imgs) > 0 {
+		b.WriteString("\n| Image | Digest | Bundle attached as | Log index |\n|---|---|---|---|\n")
+	}
+	for _, s := range imgs {
+		images = append(images, s.Image.String())
+		res.Read = append(res.Read, evidence.Artifact{Path: s.Image.Ref.Context().Name(), Digest: s.Image.Digest.String()})
+		fmt.Fprintf(&b, "| `%s` | `%s` | `%s` | %s |\n", s.Image.Given, s.Image.Digest, s.Attached.DigestStr(), logIndex(s.Sig))
+	}
+	var first *sigstore.Signature
+	if len(files) > 0 {
+		first = files[0].Sig
+	} else {
+		first = imgs[0].Sig
+	}
+	who := first.Identity
+	if first.Issuer != "" {
+		who += " (issuer " + first.Issuer + ")"
+	}
+	var what []string
+	if n := len(files); n > 0 {
+		what = append(what, fmt.Sprintf("%d file%s", n, plural(n)))
+	}
+	if n := len(imgs); n > 0 {
+		what = append(what, fmt.Sprintf("%d image%s", n, plural(n)))
+	}
+	res.Reason = fmt.Sprintf("Signed %s as %s.", strings.Join(what, " and "), who)
+	res.Details = b.String()
+	res.Outputs = map[string]string{
+		outputBundles:  strings.Join(bundles, "\n"),
+		outputDigests:  strings.Join(digests, "\n"),
+		outputIdentity: first.Identity,
+		outputIssuer:   first.Issuer,
+		outputLogIndex: strings.Join(indexes, "\n"),
+		outputImages:   strings.Join(images, "\n"),
+	}
+	return res
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// newSigner builds the signer the inputs ask for: a key when private-key
+// is given, keyless through the job's OIDC token otherwise. Everything
+// checkable is checked before any file is signed.
+func newSigner(in *gate.Inputs) (sigstore.Signer, error) {
+	if pemKey := in.String(inputPrivateKey); pemKey != "" {
+		key, err := sigstore.LoadPrivateKey([]byte(pemKey), []byte(in.String(inputPassword)))
+		if err != nil {
+			return nil, &gate.InputError{Input: inputPrivateKey, Problem: err.Error(), Secret: true, Err: err}
+		}
+		s, err := sigstore.NewKeySigner(key)
+		if err != nil {
+			return nil, &gate.InputError{Input: inputPrivateKey, Problem: err.Error(), Secret: true, Err: err}
+		}
+		return s, nil
+	}
+	fulcio, err := ServiceURL(inputFulcioURL, in.String(inputFulcioURL))
+	if err != nil {
+		return nil, err
+	}
+	rekor, err := ServiceURL(inputRekorURL, in.String(inputRekorURL))
+	if err != nil {
+		return nil, err
+	}
+	tokens := sigstore.ActionsToken{
+		RequestURL:   in.Env.Getenv("ACTIONS_ID_TOKEN_REQUEST_URL"),
+		RequestToken: in.Env.Getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
+		Audience:     "sigstore",
+	}
+	if tokens.RequestURL == "" || tokens.RequestToken == "" {
+		return nil, gate.BadInputf(inputPrivateKey, "", "is empty, so signing is keyless, but the job has no OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is unset): give the job \"permissions: id-token: write\", or a private-key")
+	}
+	return &sigstore.KeylessSigner{
+		Tokens: tokens,
+		CA:     &sigstore.Fulcio{BaseURL: fulcio},
+		Log:    &sigstore.Rekor{BaseURL: rekor},
+	}, nil
+}
+
+// ServiceURL checks the URL of a Sigstore service given in input: https,
+// or plain http to a loopback address only (a local instance), since an
+// identity token must not cross the network in clear.
+func ServiceURL(input, raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err == nil && u.Host != "" && (u.Scheme == "https" || u.Scheme == "http" && loopback(u.Hostname())) {
+		return strings.TrimSuffix(raw, "/"), nil
+	}
+	return "", gate.BadInputf(input, raw, "want an https:// URL (http:// only for a loopback address)")
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

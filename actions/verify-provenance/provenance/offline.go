@@ -1,0 +1,153 @@
+package provenance
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/sigstore/sigstore-go/pkg/root"
+	"github.com/sigstore/sigstore-go/pkg/verify"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/hubgates/hub/shared/digest"
+	"github.com/hubgates/hub/shared/sigstore"
+)
+
+// Report is what a verified provenance says, ready for a summary or an
+// evidence file.
+type Report struct {
+	// Path says which path verified: "offline" (sigstore-go with a trusted
+	// root file) or "slsa-verifier".
+	Path string `json:"path"`
+	// Artifact is the artifact's digest.
+	Artifact digest.Digest `json:"artifact"`
+	// Claims are the verified claims the policy was checked against.
+	Claims *Claims `json:"claims"`
+	// LogIndex is the transparency log index of the signature, -1 if none.
+	LogIndex int64 `json:"logIndex"`
+	// SignedAt is the log's verified integration time.
+	SignedAt time.Time `json:"signedAt,omitzero"`
+}
+
+// Offline verifies Sigstore-bundled provenance against a trusted root
+// without any network call.
+type Offline struct {
+	sev *verify.SignedEntityVerifier
+}
+
+// NewOffline builds the verifier from trust material, requiring what
+// public-good Sigstore gives every GitHub Actions signature: a certificate
+// chaining to a certificate authority of the root, one transparency log
+// entry with a verified inclusion, and signed certificate timestamps when
+// the root lists CT logs.
+func NewOffline(tm root.TrustedMaterial) (*Offline, error) {
+	opts := []verify.VerifierOption{verify.WithTransparencyLog(1), verify.WithObserverTimestamps(1)}
+	if len(tm.CTLogs()) > 0 {
+		opts = append(opts, verify.WithSignedCertificateTimestamps(1))
+	}
+	sev, err := verify.NewSignedEntityVerifier(tm, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", sigstore.ErrBadTrustedRoot, err)
+	}
+	return &Offline{sev: sev}, nil
+}
+
+// Verify checks the bundle in bundleJSON for the artifact whose SHA-256
+// digest is artifact, then checks its claims against p. The policy must
+// be valid ([Policy.Validate]).
+func (o *Offline) Verify(bundleJSON []byte, artifact digest.Digest, p Policy) (*Report, error) {
+	if artifact.Algorithm != digest.SHA256 {
+		return nil, fmt.Errorf("artifact digest: expected a %s digest, got %q", digest.SHA256, artifact)
+	}
+	b, err := sigstore.ParseBundle(bundleJSON)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	env, err := b.Envelope()
+	if err != nil || env == nil {
+		return nil, fmt.Errorf("%w: expected a DSSE envelope holding an in-toto statement, got a message signature", ErrMalformed)
+	}
+	// Read the statement before verifying only to tell an artifact that is
+	// not a subject from a bad signature: both deny, the reasons differ.
+	unverified, err := env.Statement()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	subjectFound := false
+	for _, s := range unverified.GetSubject() {
+		if s.GetDigest()["sha256"] == artifact.Hex {
+			subjectFound = true
+		}
+	}
+	if !subjectFound {
+		return nil, fmt.Errorf("%w: expected a subject with digest %s, got %s", ErrMismatchArtifact, artifact, subjectList(unverified.GetSubject()))
+	}
+
+	// The certificate must come from a GitHub Actions token issued to the
+	// builder workflow, at any version: the version is checked by Check,
+	// with slsa-verifier's rules for "v1.2.3" against "refs/tags/v1.2.3".
+	sanRE := "^" + regexp.QuoteMeta(p.builderName()) + "@.+$"
+	id, err := verify.NewShortCertificateIdentity(ActionsIssuer, "", "", sanRE)
+	if err != nil {
+		return nil, fmt.Errorf("%s %q: %w", FieldBuilderID, p.BuilderID, err)
+	}
+	res, err := o.sev.Verify(b, verify.NewPolicy(verify.WithArtifactDigest("sha256", artifact.Bytes()), verify.WithCertificateIdentity(id)))
+	if err != nil {
+		var noMatch *verify.ErrNoMatchingCertificateIdentity
+		if errors.As(err, &noMatch) {
+			san, iss := "", ""
+			if vc, verr := b.VerificationContent(); verr == nil && vc.GetCertificate() != nil {
+				if cs, serr := certificateSummary(vc.GetCertificate()); serr == nil {
+					san, iss = cs.SubjectAlternativeName, cs.Issuer
+				}
+			}
+			return nil, fmt.Errorf("%w: expected a signature by %q issued by %q, got %q issued by %q",
+				ErrUntrustedBuilder, p.builderName(), ActionsIssuer, san, iss)
+		}
+		return nil, fmt.Errorf("%w: %v", ErrSignature, err)
+	}
+	if res.Statement == nil || res.Signature == nil || res.Signature.Certificate == nil {
+		return nil, fmt.Errorf("%w: expected a certificate-signed in-toto statement", ErrMalformed)
+	}
+	payload, err := protojson.Marshal(res.Statement)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	c, err := DecodeStatement(payload)
+	if err != nil {
+		return nil, err
+	}
+	cert := res.Signature.Certificate
+	c.Issuer, c.Signer = cert.Issuer, cert.SubjectAlternativeName
+	c.CertificateSource, c.CertificateRef = cert.SourceRepositoryURI, cert.SourceRepositoryRef
+	rep := &Report{Path: "offline", Artifact: artifact, Claims: c, LogIndex: -1}
+	for _, ts := range res.VerifiedTimestamps {
+		if ts.Type == "Tlog" && (rep.SignedAt.IsZero() || ts.Timestamp.Before(rep.SignedAt)) {
+			rep.SignedAt = ts.Timestamp
+		}
+	}
+	if entries, err := b.TlogEntries(); err == nil && len(entries) > 0 {
+		rep.LogIndex = entries[0].LogIndex()
+	}
+	if err := p.Check(c); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+// subjectList renders subjects for a message.
+func subjectList[S interface {
+	GetName() string
+	GetDigest() map[string]string
+}](subjects []S) string {
+	b, _ := json.Marshal(func() []string {
+		out := []string{}
+		for _, s := range subjects {
+			out = append(out, s.GetName()+" sha256:"+s.GetDigest()["sha256"])
+		}
+		return out
+	}())
+	return string(b)
+}

@@ -1,0 +1,300 @@
+package sigverify
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/sigstore/sigstore-go/pkg/tuf"
+
+	"github.com/hubgates/hub/actions/sign/signer"
+	"github.com/hubgates/hub/shared/digest"
+	"github.com/hubgates/hub/shared/evidence"
+	"github.com/hubgates/hub/shared/finding"
+	"github.com/hubgates/hub/shared/gate"
+	"github.com/hubgates/hub/shared/ociref"
+	"github.com/hubgates/hub/shared/sigstore"
+)
+
+// The gate's own inputs.
+const (
+	inputArtifacts      = "artifacts"
+	inputImages         = "images"
+	inputBundle         = "bundle"
+	inputIdentity       = "certificate-identity"
+	inputIdentityRegexp = "certificate-identity-regexp"
+	inputIssuer         = "certificate-oidc-issuer"
+	inputPublicKey      = "public-key"
+	inputRepository     = "github-repository"
+	inputRef            = "github-ref"
+	inputTrigger        = "github-trigger"
+	inputWorkflowPath   = "github-workflow-path"
+	inputTrustedRoot    = "trusted-root"
+	inputTUFMirror      = "tuf-mirror"
+	inputTimeout        = "timeout"
+	actionsIssuer       = "https://token.actions.githubusercontent.com"
+)
+
+// The gate's own outputs.
+const (
+	outputVerified = "verified"
+	outputSigners  = "signers"
+	outputDigests  = "digests"
+)
+
+// Gate is verify-signature as a hub gate.
+var Gate = &gate.Gate{
+	Spec: gate.Spec{
+		Name:  "verify-signature",
+		Title: "verify Sigstore signatures of artifacts",
+		Description: "Verifies the Sigstore bundle of each file, or attached to each OCI image by digest, against an expected signer: a keyless identity " +
+			"(exact or regular expression) and OIDC issuer, optionally narrowed to a GitHub repository, ref, trigger " +
+			"and workflow file read from the Fulcio certificate, or a public key. With a trusted-root file it makes no " +
+			"network call at all; the timeout bounds the whole verification, so an unanswering Sigstore ends the run " +
+			"undecided (exit 3), never passed.",
+		Inputs: []gate.Input{
+			{Name: inputArtifacts, Kind: gate.List,
+				Description: "Files or doublestar globs relative to the workspace, one per line. Each file's bundle is <file>.sigstore.json beside it (as the sign gate writes them); globs skip the bundles themselves. One of artifacts and images is required."},
+			{Name: inputImages, Kind: gate.List,
+				Description: "OCI image references, one per line. Each is resolved to its digest once, and only bundles attached to that digest (OCI referrers, as the sign gate attaches them) that sign it are accepted: a tag moved to another image fails. Credentials come from the Docker config (DOCKER_CONFIG or ~/.docker/config.json)."},
+			{Name: inputBundle, Kind: gate.Path,
+				Description: "The bundle to check when artifacts names exactly one file and its bundle lies elsewhere."},
+			{Name: inputIdentity, Kind: gate.String,
+				Description: "The exact certificate identity the signature must carry, for Actions https://github.com/<owner>/<repo>/.github/workflows/<file>@<ref>. One of certificate-identity, certificate-identity-regexp or public-key is required."},
+			{Name: inputIdentityRegexp, Kind: gate.String,
+				Description: "A regular expression (Go syntax) the certificate identity must match; anchor it with ^ and $."},
+			{Name: inputIssuer, Kind: gate.String, Default: actionsIssuer,
+				Description: "The OIDC issuer the certificate must name."},
+			{Name: inputPublicKey, Kind: gate.String,
+				Description: "Accept only signatures by this key (PEM, the contents of cosign.pub) instead of keyless ones."},
+			{Name: inputRepository, Kind: gate.String,
+				Description: "Keyless: the repository (owner/repo) whose run must have signed, from the certificate's source repository claim."},
+			{Name: inputRef, Kind: gate.String,
+				Description: "Keyless: the full git ref the signing run was for (refs/tags/v1.2.0), from the certificate's source ref claim."},
+			{Name: inputTrigger, Kind: gate.String,
+				Description: "Keyless: the event that started the signing run (push, release, workflow_dispatch), from the certificate's trigger claim."},
+			{Name: inputWorkflowPath, Kind: gate.String,
+				Description: "Keyless: the top-level workflow file of the signing run (.github/workflows/release.yml), from the certificate's build config claim."},
+			{Name: inputTrustedRoot, Kind: gate.Path, AllowTemp: true,
+				Description: "A Sigstore trusted_root.json (certificate authorities, transparency logs, timestamp authorities): keyless signatures are verified against it with no network call. Empty fetches the public-good root through TUF from tuf-mirror."},
+			{Name: inputTUFMirror, Kind: gate.String, Default: tuf.DefaultMirror,
+				Description: "The TUF repository the trusted root is fetched from when trusted-root is empty."},
+			{Name: inputTimeout, Kind: gate.Duration, Default: "120s",
+				Description: "Longest time for the whole verification, network included; when it passes the run ends undecided (exit 3) naming what did not answer."},
+		},
+		Outputs: []gate.Output{
+			{Name: outputVerified, Description: "true when every artifact's signature verified against the expected signer and claims."},
+			{Name: outputSigners, Description: "The identities (or key IDs) that signed the verified artifacts, one per line."},
+			{Name: outputDigests, Description: "Each verified artifact as \"sha256:<hex> <path>\", and each verified image as its digest reference, one per line."},
+		},
+		Rules: Rules,
+	},
+	Run: run,
+}
+
+func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
+	patterns, images := in.List(inputArtifacts), in.List(inputImages)
+	if len(patterns) == 0 && len(images) == 0 {
+		return nil, gate.BadInputf(inputArtifacts, "", "is required unless images is given")
+	}
+	var checks []Check
+	if len(patterns) > 0 {
+		arts, err := signer.Resolve(in.Env.Workspace, patterns)
+		if err != nil {
+			return nil, signer.ArtifactsInputError(inputArtifacts, err)
+		}
+		if checks, err = checksFor(in, arts); err != nil {
+			return nil, err
+		}
+	} else if in.Path(inputBundle) != "" {
+		return nil, gate.BadInputf(inputBundle, in.Raw(inputBundle), "names the bundle of one file, but artifacts is empty (images carry their bundles)")
+	}
+	for _, ref := range images {
+		if _, err := ociref.Parse(ref); err != nil {
+			return nil, gate.BadInputf(inputImages, ref, "%v", err)
+		}
+	}
+	p, read, err := policyFrom(in)
+	if err != nil {
+		return nil, err
+	}
+	timeout := in.Duration(inputTimeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("verification did not finish within the timeout of %v", timeout))
+	defer cancel()
+	if p.Verifier == nil {
+		mirror, err := signer.ServiceURL(inputTUFMirror, in.String(inputTUFMirror))
+		if err != nil {
+			return nil, err
+		}
+		tr, err := FetchTrustedRoot(ctx, mirror, nil)
+		if err != nil {
+			return nil, err
+		}
+		if p.Verifier, err = sigstore.NewKeylessVerifier(tr); err != nil {
+			return nil, fmt.Errorf("the trusted root from %s: %w", mirror, err)
+		}
+	}
+	outs, err := Verify(ctx, checks, p)
+	if err != nil {
+		return nil, err
+	}
+	imgs, err := VerifyImages(ctx, images, p, remote.WithAuthFromKeychain(authn.DefaultKeychain))
+	if err != nil {
+		return nil, err
+	}
+	return result(append(outs, imgs...), read, p.Identity == nil), nil
+}
+
+// checksFor pairs each artifact with its bundle.
+func checksFor(in *gate.Inputs, arts []signer.Artifact) ([]Check, error) {
+	if b := in.Path(inputBundle); b != "" {
+		if len(arts) != 1 {
+			return nil, gate.BadInputf(inputBundle, in.Raw(inputBundle), "names one bundle, but artifacts names %d files", len(arts))
+		}
+		return []Check{{Artifact: arts[0], Bundle: b, BundleRel: in.Env.Rel(b)}}, nil
+	}
+	checks := make([]Check, len(arts))
+	for i, a := range arts {
+		rel := signer.BundlePath(a.Rel)
+		checks[i] = Check{Artifact: a, Bundle: filepath.Join(in.Env.Workspace, filepath.FromSlash(rel)), BundleRel: rel}
+	}
+	return checks, nil
+}
+
+// policyFrom reads the signer inputs. The verifier is left nil when the
+// public-good root must be fetched, which only happens under the timeout.
+func policyFrom(in *gate.Inputs) (Policy, []evidence.Artifact, error) {
+	claims := Claims{Repository: in.String(inputRepository), Ref: in.String(inputRef),
+		Trigger: in.String(inputTrigger), WorkflowPath: in.String(inputWorkflowPath)}
+	exact, re, pemKey := in.String(inputIdentity), in.String(inputIdentityRegexp), in.String(inputPublicKey)
+	if pemKey != "" {
+		for _, name := range []string{inputIdentity, inputIdentityRegexp, inputRepository, inputRef, inputTrigger, inputWorkflowPath} {
+			if in.String(name) != "" {
+				return Policy{}, nil, gate.BadInputf(name, in.Raw(name), "applies to keyless signatures, but public-key is given")
+			}
+		}
+		pub, err := sigstore.LoadPublicKey([]byte(pemKey))
+		if err == nil {
+			var v *sigstore.Verifier
+			if v, err = sigstore.NewKeyVerifier(pub); err == nil {
+				return Policy{Verifier: v}, nil, nil
+			}
+		}
+		return Policy{}, nil, gate.BadInputf(inputPublicKey, firstLine(pemKey), "%v", err)
+	}
+	switch {
+	case exact != "" && re != "":
+		return Policy{}, nil, gate.BadInputf(inputIdentityRegexp, re, "is given with certificate-identity; give one of them")
+	case exact != "":
+		re = "^" + regexp.QuoteMeta(exact) + "$"
+	case re == "":
+		return Policy{}, nil, gate.BadInputf(inputIdentity, "", "is required: give certificate-identity, certificate-identity-regexp or public-key, so the signer is pinned")
+	default:
+		if _, err := regexp.Compile(re); err != nil {
+			return Policy{}, nil, gate.BadInputf(inputIdentityRegexp, re, "not a regular expression: %v", err)
+		}
+	}
+	issuer := in.String(inputIssuer)
+	if issuer == "" {
+		issuer = actionsIssuer
+	}
+	p := Policy{Identity: &sigstore.Identity{SubjectRegexp: re, Issuer: issuer}, Claims: claims}
+	path := in.Path(inputTrustedRoot)
+	if path == "" {
+		return p, nil, nil
+	}
+	tr, err := sigstore.LoadTrustedRoot(path)
+	if err != nil {
+		return Policy{}, nil, gate.BadInputf(inputTrustedRoot, in.Raw(inputTrustedRoot), "%v", err)
+	}
+	if p.Verifier, err = sigstore.NewKeylessVerifier(tr); err != nil {
+		return Policy{}, nil, gate.BadInputf(inputTrustedRoot, in.Raw(inputTrustedRoot), "%v", err)
+	}
+	d, size, err := digest.FromFile(digest.SHA256, path)
+	if err != nil {
+		return Policy{}, nil, err
+	}
+	return p, []evidence.Artifact{{Path: in.Env.Rel(path), Digest: d.String(), Size: size}}, nil
+}
+
+func result(outs []Outcome, read []evidence.Artifact, keyed bool) *gate.Result {
+	res := &gate.Result{Read: read, Counters: map[string]int64{}}
+	var signers, digests []string
+	var b strings.Builder
+	b.WriteString("| Artifact | Digest | Signer | Log index |\n|---|---|---|---|\n")
+	for _, o := range outs {
+		if o.Image {
+			res.Counters["images"]++
+			res.Read = append(res.Read, evidence.Artifact{Path: o.Subject, Digest: o.Digest.String()})
+		} else {
+			res.Counters["artifacts"]++
+			res.Read = append(res.Read, evidence.Artifact{Path: o.Subject, Digest: o.Digest.String(), Size: o.Size})
+		}
+		res.Read = append(res.Read, o.Read...)
+		if o.Rule != "" {
+			path := o.Subject
+			if o.Image {
+				// Not a file of the repository: no annotation location.
+				path = ""
+			}
+			for _, msg := range o.Problems {
+				res.Findings = append(res.Findings, finding.Finding{Rule: o.Rule, Severity: finding.Critical,
+					Message: msg, Path: path,
+					Fingerprint: finding.Fingerprint(o.Rule, o.Subject, o.Digest.String()+"\x00"+msg)})
+			}
+			fmt.Fprintf(&b, "| `%s` | `%s` | ❌ [%s] | |\n", o.Subject, o.Digest, o.Rule)
+			continue
+		}
+		if !slices.Contains(signers, o.Result.Identity) {
+			signers = append(signers, o.Result.Identity)
+		}
+		if o.Image {
+			digests = append(digests, o.Subject)
+		} else {
+			digests = append(digests, o.Digest.String()+" "+o.Subject)
+		}
+		idx := "none"
+		if o.Result.LogIndex >= 0 {
+			idx = strconv.FormatInt(o.Result.LogIndex, 10)
+		}
+		fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s |\n", o.Subject, o.Digest, o.Result.Identity, idx)
+	}
+	failed := len(outs) - len(digests)
+	res.Denied = failed > 0
+	res.Details = b.String()
+	res.Outputs = map[string]string{
+		outputVerified: strconv.FormatBool(!res.Denied),
+		outputSigners:  strings.Join(signers, "\n"),
+		outputDigests:  strings.Join(digests, "\n"),
+	}
+	kind := "keyless"
+	if keyed {
+		kind = "key"
+	}
+	noun := "artifacts"
+	if res.Counters["artifacts"] == 0 {
+		noun = "images"
+	} else if res.Counters["images"] > 0 {
+		noun = "artifacts and images"
+	}
+	if res.Denied {
+		res.Reason = fmt.Sprintf("%d of %d %s failed %s signature verification.", failed, len(outs), noun, kind)
+	} else {
+		if len(outs) == 1 {
+			noun = strings.TrimSuffix(noun, "s")
+		}
+		res.Reason = fmt.Sprintf("%d %s verified (%s), signed by %s.", len(outs), noun, kind, strings.Join(signers, ", "))
+	}
+	return res
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}

@@ -1,0 +1,34 @@
+package sigverify
+
+import "github.com/hubgates/hub/shared/finding"
+
+// The rule IDs.
+const (
+	RuleBundleMissing    = "bundle-missing"
+	RuleSignatureInvalid = "signature-invalid"
+	RuleSignerUntrusted  = "signer-untrusted"
+	RuleClaimMismatch    = "claim-mismatch"
+)
+
+// Rules describes every rule verify-signature reports, for SARIF and the
+// README.
+var Rules = []finding.Rule{
+	{ID: RuleBundleMissing, Severity: finding.Critical,
+		Summary: "Artifact without a Sigstore bundle",
+		Help: "The artifact's bundle (<artifact>.sigstore.json) does not exist, so nothing says who made the " +
+			"artifact. Sign it with the sign gate (or cosign sign-blob --bundle) and ship the bundle beside it."},
+	{ID: RuleSignatureInvalid, Severity: finding.Critical,
+		Summary: "Signature does not verify",
+		Help: "The bundle is malformed, was made over other bytes (the artifact or the bundle was changed after " +
+			"signing), or its certificate, transparency log entry or timestamps do not chain to the trusted root."},
+	{ID: RuleSignerUntrusted, Severity: finding.Critical,
+		Summary: "Signed by an identity or key that is not trusted",
+		Help: "The signature is valid but was made by another identity than certificate-identity (or " +
+			"certificate-identity-regexp) with certificate-oidc-issuer, by another key than public-key, or keyless " +
+			"where a key was expected (and the reverse)."},
+	{ID: RuleClaimMismatch, Severity: finding.Critical,
+		Summary: "Certificate's GitHub workflow claims differ from the expected ones",
+		Help: "The signing certificate names another repository, ref, trigger or workflow file than the github-* " +
+			"inputs require, or does not carry the claim at all: the artifact was signed by another run than the " +
+			"one trusted (a pull request's workflow, a branch instead of a release tag)."},
+}

@@ -1,0 +1,134 @@
+package ociref_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/hubgates/hub/shared/digest"
+	"github.com/hubgates/hub/shared/ociref"
+)
+
+// push writes a random image to ref and returns its digest.
+func push(t *testing.T, ref string) v1.Hash {
+	t.Helper()
+	img, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(r, img); err != nil {
+		t.Fatal(err)
+	}
+	h, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func TestAttachAndFind(t *testing.T) {
+	for _, referrers := range []bool{true, false} {
+		srv := httptest.NewServer(registry.New(registry.WithReferrersSupport(referrers), registry.Logger(log.New(io.Discard, "", 0))))
+		defer srv.Close()
+		host := strings.TrimPrefix(srv.URL, "http://")
+		ctx := context.Background()
+		first := push(t, host+"/app:v1")
+		img, err := ociref.Resolve(ctx, host+"/app:v1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if img.Digest.String() != first.String() || img.Ref.String() != host+"/app@"+first.String() {
+			t.Fatalf("resolved %+v, want %s", img, first)
+		}
+		byDigest, err := ociref.Resolve(ctx, img.Ref.String())
+		if err != nil || byDigest.Ref != img.Ref {
+			t.Errorf("by digest: %+v, %v", byDigest, err)
+		}
+		if _, err := ociref.Attach(ctx, img, []byte(`{"bundle":1}`)); err != nil {
+			t.Fatalf("referrers %v: %v", referrers, err)
+		}
+		got, err := ociref.Bundles(ctx, img)
+		if err != nil || len(got) != 1 || string(got[0]) != `{"bundle":1}` {
+			t.Errorf("referrers %v: bundles %q, %v", referrers, got, err)
+		}
+		// Re-tagged: v1 now names another image, which has no bundle.
+		second := push(t, host+"/app:v1")
+		again, err := ociref.Resolve(ctx, host+"/app:v1")
+		if err != nil || again.Digest.String() != second.String() || again.Digest == img.Digest {
+			t.Fatalf("re-tagged: %+v, %v", again, err)
+		}
+		if got, err := ociref.Bundles(ctx, again); err != nil || len(got) != 0 {
+			t.Errorf("re-tagged image has bundles %q, %v", got, err)
+		}
+	}
+}
+
+func TestPayload(t *testing.T) {
+	d, _ := name.NewDigest("ghcr.io/acme/app@sha256:" + strings.Repeat("ab", 32))
+	img := ociref.Image{Ref: d}
+	var err error
+	img.Digest, err = digest.Parse(d.DigestStr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"critical":{"identity":{"docker-reference":"ghcr.io/acme/app"},"image":{"docker-manifest-digest":"sha256:` + strings.Repeat("ab", 32) + `"},"type":"cosign container image signature"},"optional":null}`
+	if got := string(ociref.Payload(img)); got != want {
+		t.Errorf("payload\n%s\nwant\n%s", got, want)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(ociref.Payload(img), &v); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestResolveRefusesAndFails(t *testing.T) {
+	for _, bad := range []string{"", "UPPER/case", "app@sha256:short", "a b"} {
+		if _, err := ociref.Resolve(context.Background(), bad); !errors.Is(err, ociref.ErrReference) {
+			t.Errorf("%q: got %v, want ErrReference", bad, err)
+		}
+	}
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	if _, err := ociref.Resolve(context.Background(), host+"/app:missing"); err == nil || errors.Is(err, ociref.ErrReference) {
+		t.Errorf("missing tag: %v", err)
+	}
+}
+
+// A registry that never answers: Resolve returns when the context ends.
+// Without the context this test hangs.
+func TestResolveHungRegistry(t *testing.T) {
+	release := make(chan struct{})
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer hung.Close()
+	defer close(release)
+	cause := errors.New("the test's deadline")
+	ctx, cancel := context.WithTimeoutCause(context.Background(), 200*time.Millisecond, cause)
+	defer cancel()
+	_, err := ociref.Resolve(ctx, strings.TrimPrefix(hung.URL, "http://")+"/app:v1")
+	if !errors.Is(err, cause) {
+		t.Errorf("got %v, want the context's cause", err)
+	}
+}
