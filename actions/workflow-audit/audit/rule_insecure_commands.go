@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
@@ -100,5 +99,5 @@ func (r insecureCommandsRule) checkEnv(b envBlock, where string, rep *reporter) 
 // work is only needed where the variable's name appears at all, in any
 // case.
 func mentionsInsecureCommands(src []byte) bool {
-	return bytes.Contains(bytes.ToUpper(src), []byte("ACTIONS_ALLOW_UNSECURE_COMMANDS"))
+	return indexFold(src, "ACTIONS_ALLOW_UNSECURE_COMMANDS", 0) >= 0
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -48,7 +49,9 @@ func (r secretsInheritRule) checkWorkflow(wf *workflowFile, rep *reporter) {
 			continue
 		}
 		at := j.id.pos
-		if _, v := wf.rawKey("jobs", j.id.value, "secrets"); v != nil {
+		if p, ok := inheritPos(wf.src, j.id.pos.line); ok {
+			at = p
+		} else if _, v := wf.rawKey("jobs", j.id.value, "secrets"); v != nil {
 			at = nodePos(v)
 		}
 		callee := ""
@@ -100,17 +103,36 @@ func (r secretsInheritRule) checkWorkflow(wf *workflowFile, rep *reporter) {
 // space, by "[", ")" or ".*". A false answer means no expression in the
 // file can match.
 func mayReadAllSecrets(src []byte) bool {
-	low := bytes.ToLower(src)
-	for i := bytes.Index(low, []byte("secrets")); i >= 0; {
-		rest := bytes.TrimLeft(low[i+len("secrets"):], " \t")
+	for i := indexFold(src, "secrets", 0); i >= 0; i = indexFold(src, "secrets", i+1) {
+		rest := bytes.TrimLeft(src[i+len("secrets"):], " \t")
 		if len(rest) > 0 && (rest[0] == '[' || rest[0] == ')' || bytes.HasPrefix(rest, []byte(".*"))) {
 			return true
 		}
-		j := bytes.Index(low[i+1:], []byte("secrets"))
-		if j < 0 {
-			break
-		}
-		i += j + 1
 	}
 	return false
+}
+
+// inheritRe finds a "secrets: inherit" line.
+var inheritRe = regexp.MustCompile(`(?m)^[ \t]+secrets[ \t]*:[ \t]*inherit\b`)
+
+// inheritPos places the value of the first "secrets: inherit" at or after
+// line (the job's key), found by a scan of the text instead of a second
+// parse of the file.
+func inheritPos(src []byte, line int) (pos, bool) {
+	off := 0
+	for l := 1; l < line && off < len(src); l++ {
+		i := bytes.IndexByte(src[off:], '\n')
+		if i < 0 {
+			return pos{}, false
+		}
+		off += i + 1
+	}
+	m := inheritRe.FindIndex(src[off:])
+	if m == nil {
+		return pos{}, false
+	}
+	start := off + m[0]
+	val := start + bytes.LastIndex(src[start:off+m[1]], []byte("inherit"))
+	lineStart := bytes.LastIndexByte(src[:val], '\n') + 1
+	return pos{line + bytes.Count(src[off:val], []byte("\n")), utf8.RuneCount(src[lineStart:val]) + 1}, true
 }
