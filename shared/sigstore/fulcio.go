@@ -78,7 +78,7 @@ func (f *Fulcio) Certificate(ctx context.Context, key crypto.Signer, token strin
 	if err != nil {
 		return nil, err
 	}
-	body, err := f.Retry.do(ctx, f.Client, "requesting a certificate from Fulcio at "+f.BaseURL, func(ctx context.Context) (*http.Request, error) {
+	body, err := f.Retry.Do(ctx, f.Client, "requesting a certificate from Fulcio at "+f.BaseURL, func(ctx context.Context) (*http.Request, error) {
 		r, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(f.BaseURL, "/")+"/api/v2/signingCert", bytes.NewReader(payload))
 		if err != nil {
 			return nil, err

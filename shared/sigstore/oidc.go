@@ -52,7 +52,7 @@ func (a ActionsToken) Token(ctx context.Context) (string, error) {
 		q.Set("audience", a.Audience)
 		u.RawQuery = q.Encode()
 	}
-	body, err := a.Retry.do(ctx, a.Client, "requesting the Actions OIDC token", func(ctx context.Context) (*http.Request, error) {
+	body, err := a.Retry.Do(ctx, a.Client, "requesting the Actions OIDC token", func(ctx context.Context) (*http.Request, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 		if err != nil {
 			return nil, err

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -56,13 +57,16 @@ func transient(err error) bool {
 	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }
 
-// do sends the request newReq builds (again on every attempt) and returns
-// the body of a 2xx answer. what names the call for errors.
-func (r Retry) do(ctx context.Context, client *http.Client, what string, newReq func(context.Context) (*http.Request, error)) ([]byte, error) {
+// Do sends the request newReq builds (again on every attempt) and returns
+// the body of a 2xx answer, retrying transient failures as r says. what
+// names the call in errors; an answer with a non-2xx status wraps
+// [ErrService], a cancelled or expired ctx wraps its cause.
+func (r Retry) Do(ctx context.Context, client *http.Client, what string, newReq func(context.Context) (*http.Request, error)) ([]byte, error) {
 	if client == nil {
 		client = http.DefaultClient
 	}
 	var last error
+	tries := 0
 	for attempt := range r.attempts() {
 		if attempt > 0 {
 			t := time.NewTimer(r.wait(attempt - 1))
@@ -77,6 +81,7 @@ func (r Retry) do(ctx context.Context, client *http.Client, what string, newReq 
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
+		tries++
 		body, err := roundTrip(client, req)
 		if err == nil {
 			return body, nil
@@ -91,9 +96,9 @@ func (r Retry) do(ctx context.Context, client *http.Client, what string, newReq 
 	}
 	var se *statusError
 	if errors.As(last, &se) {
-		return nil, fmt.Errorf("%w: %s: %v", ErrService, what, last)
+		return nil, fmt.Errorf("%w: %s: %v (%d attempts)", ErrService, what, last, tries)
 	}
-	return nil, fmt.Errorf("%s: %w", what, last)
+	return nil, fmt.Errorf("%s: %w (%d attempts)", what, last, tries)
 }
 
 func roundTrip(client *http.Client, req *http.Request) ([]byte, error) {
@@ -107,7 +112,8 @@ func roundTrip(client *http.Client, req *http.Request) ([]byte, error) {
 		return nil, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, &statusError{status: resp.StatusCode, body: string(body)}
+		// One line, so the error reads whole in a log and a summary.
+		return nil, &statusError{status: resp.StatusCode, body: strings.Join(strings.Fields(string(body)), " ")}
 	}
 	return body, nil
 }

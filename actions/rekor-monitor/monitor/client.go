@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/hubgates/hub/shared/sigstore"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -65,7 +66,7 @@ func (c *Client) url(path string) string {
 }
 
 func (c *Client) get(ctx context.Context, what, u string) ([]byte, error) {
-	return c.Retry.do(ctx, c.http(), what, func(ctx context.Context) (*http.Request, error) {
+	return c.call(ctx, what, func(ctx context.Context) (*http.Request, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 		if err == nil {
 			req.Header.Set("Accept", "application/json")
@@ -135,7 +136,7 @@ func (c *Client) Entries(ctx context.Context, indexes []int64) ([]Entry, error) 
 		return nil, err
 	}
 	u := c.url("/api/v1/log/entries/retrieve")
-	body, err := c.Retry.do(ctx, c.http(), "POST "+u, func(ctx context.Context) (*http.Request, error) {
+	body, err := c.call(ctx, "POST "+u, func(ctx context.Context) (*http.Request, error) {
 		r, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(req))
 		if err == nil {
 			r.Header.Set("Content-Type", "application/json")
@@ -162,3 +163,18 @@ func (c *Client) Entries(ctx context.Context, indexes []int64) ([]Entry, error) 
 	}
 	return out, nil
 }
+
+// call sends one request through the retry policy; every failure to get an
+// answer means the log is unavailable, never a verdict.
+func (c *Client) call(ctx context.Context, what string, newReq func(context.Context) (*http.Request, error)) ([]byte, error) {
+	body, err := c.Retry.Do(ctx, c.http(), what, newReq)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return body, nil
+}
+
+// Retry says how calls are retried: only transient failures (a network
+// error, HTTP 429 or 5xx), at most Attempts times in all, with exponential
+// backoff and jitter; it is shared/sigstore's policy.
+type Retry = sigstore.Retry
