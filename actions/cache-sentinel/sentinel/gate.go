@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"os"
 	"regexp"
 	"runtime/debug"
-	"strings"
 
 	"github.com/hubgates/hub/shared/gate"
+	"github.com/hubgates/hub/shared/signing"
 )
 
 // The gate's own inputs.
@@ -23,15 +21,15 @@ const (
 	inputRestoreKeys     = "restore-keys"
 	inputManifest        = "manifest"
 	inputBundle          = "bundle"
-	inputPrivateKey      = "private-key"
-	inputPassword        = "private-key-password"
+	inputPrivateKey      = signing.InputPrivateKey
+	inputPassword        = signing.InputPassword
 	inputPublicKey       = "public-key"
 	inputTrustedRoot     = "trusted-root"
 	inputIdentityRegexp  = "certificate-identity-regexp"
 	inputIssuer          = "certificate-oidc-issuer"
 	inputProtectedRefs   = "protected-refs"
-	inputFulcioURL       = "fulcio-url"
-	inputRekorURL        = "rekor-url"
+	inputFulcioURL       = signing.InputFulcioURL
+	inputRekorURL        = signing.InputRekorURL
 	inputTimeout         = "timeout"
 	inputQuarantineDir   = "quarantine-dir"
 	inputOnMismatch      = "on-mismatch"
@@ -200,26 +198,6 @@ func tree(in *gate.Inputs) (Tree, error) {
 		}
 	}
 	return t, nil
-}
-
-// serviceURL checks a Sigstore service URL: https, or plain http to a
-// loopback address only (a local test instance): an identity token must
-// not cross the network in clear.
-func serviceURL(in *gate.Inputs, name string) (string, error) {
-	raw := in.String(name)
-	u, err := url.Parse(raw)
-	if err == nil && u.Host != "" && (u.Scheme == "https" || u.Scheme == "http" && loopback(u.Hostname())) {
-		return strings.TrimSuffix(raw, "/"), nil
-	}
-	return "", gate.BadInputf(name, raw, "want an https:// URL (http:// only for a loopback address)")
-}
-
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // identityRegexp returns the identity a keyless manifest must carry.

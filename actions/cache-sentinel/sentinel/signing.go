@@ -7,47 +7,14 @@ import (
 	"time"
 
 	"github.com/hubgates/hub/shared/gate"
+	"github.com/hubgates/hub/shared/signing"
 	"github.com/hubgates/hub/shared/sigstore"
 )
 
-// signer builds the manifest signer the inputs ask for: a key when
-// private-key is given, keyless through the job's OIDC token otherwise.
-// Everything that can be checked before hashing is checked here, so a
-// misconfigured seal fails in a second rather than after the walk.
-func signer(in *gate.Inputs) (sigstore.Signer, error) {
-	if pemKey := in.String(inputPrivateKey); pemKey != "" {
-		key, err := sigstore.LoadPrivateKey([]byte(pemKey), []byte(in.String(inputPassword)))
-		if err != nil {
-			return nil, &gate.InputError{Input: inputPrivateKey, Problem: err.Error(), Secret: true, Err: err}
-		}
-		s, err := sigstore.NewKeySigner(key)
-		if err != nil {
-			return nil, &gate.InputError{Input: inputPrivateKey, Problem: err.Error(), Secret: true, Err: err}
-		}
-		return s, nil
-	}
-	fulcio, err := serviceURL(in, inputFulcioURL)
-	if err != nil {
-		return nil, err
-	}
-	rekor, err := serviceURL(in, inputRekorURL)
-	if err != nil {
-		return nil, err
-	}
-	tokens := sigstore.ActionsToken{
-		RequestURL:   in.Env.Getenv("ACTIONS_ID_TOKEN_REQUEST_URL"),
-		RequestToken: in.Env.Getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
-		Audience:     "sigstore",
-	}
-	if tokens.RequestURL == "" || tokens.RequestToken == "" {
-		return nil, gate.BadInputf(inputPrivateKey, "", "is empty, so the manifest is signed keyless, but the job has no OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is unset): give the job \"permissions: id-token: write\", or a private-key")
-	}
-	return &sigstore.KeylessSigner{
-		Tokens: tokens,
-		CA:     &sigstore.Fulcio{BaseURL: fulcio},
-		Log:    &sigstore.Rekor{BaseURL: rekor},
-	}, nil
-}
+// signer builds the manifest signer the inputs ask for (shared with the
+// sign gate); it runs before the walk, so a misconfigured seal fails in a
+// second rather than after hashing.
+func signer(in *gate.Inputs) (sigstore.Signer, error) { return signing.Signer(in) }
 
 // trust holds what verify checks bundles against, read from the
 // inputs up front (so bad inputs fail before the cache is touched); the

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,6 +17,7 @@ import (
 	"github.com/hubgates/hub/shared/evidence"
 	"github.com/hubgates/hub/shared/gate"
 	"github.com/hubgates/hub/shared/ociref"
+	"github.com/hubgates/hub/shared/signing"
 	"github.com/hubgates/hub/shared/sigstore"
 )
 
@@ -26,10 +25,10 @@ import (
 const (
 	inputArtifacts  = "artifacts"
 	inputImages     = "images"
-	inputPrivateKey = "private-key"
-	inputPassword   = "private-key-password"
-	inputFulcioURL  = "fulcio-url"
-	inputRekorURL   = "rekor-url"
+	inputPrivateKey = signing.InputPrivateKey
+	inputPassword   = signing.InputPassword
+	inputFulcioURL  = signing.InputFulcioURL
+	inputRekorURL   = signing.InputRekorURL
 	inputTimeout    = "timeout"
 )
 
@@ -225,59 +224,6 @@ func plural(n int) string {
 	return "s"
 }
 
-// newSigner builds the signer the inputs ask for: a key when private-key
-// is given, keyless through the job's OIDC token otherwise. Everything
-// checkable is checked before any file is signed.
-func newSigner(in *gate.Inputs) (sigstore.Signer, error) {
-	if pemKey := in.String(inputPrivateKey); pemKey != "" {
-		key, err := sigstore.LoadPrivateKey([]byte(pemKey), []byte(in.String(inputPassword)))
-		if err != nil {
-			return nil, &gate.InputError{Input: inputPrivateKey, Problem: err.Error(), Secret: true, Err: err}
-		}
-		s, err := sigstore.NewKeySigner(key)
-		if err != nil {
-			return nil, &gate.InputError{Input: inputPrivateKey, Problem: err.Error(), Secret: true, Err: err}
-		}
-		return s, nil
-	}
-	fulcio, err := ServiceURL(inputFulcioURL, in.String(inputFulcioURL))
-	if err != nil {
-		return nil, err
-	}
-	rekor, err := ServiceURL(inputRekorURL, in.String(inputRekorURL))
-	if err != nil {
-		return nil, err
-	}
-	tokens := sigstore.ActionsToken{
-		RequestURL:   in.Env.Getenv("ACTIONS_ID_TOKEN_REQUEST_URL"),
-		RequestToken: in.Env.Getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
-		Audience:     "sigstore",
-	}
-	if tokens.RequestURL == "" || tokens.RequestToken == "" {
-		return nil, gate.BadInputf(inputPrivateKey, "", "is empty, so signing is keyless, but the job has no OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is unset): give the job \"permissions: id-token: write\", or a private-key")
-	}
-	return &sigstore.KeylessSigner{
-		Tokens: tokens,
-		CA:     &sigstore.Fulcio{BaseURL: fulcio},
-		Log:    &sigstore.Rekor{BaseURL: rekor},
-	}, nil
-}
-
-// ServiceURL checks the URL of a Sigstore service given in input: https,
-// or plain http to a loopback address only (a local instance), since an
-// identity token must not cross the network in clear.
-func ServiceURL(input, raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if err == nil && u.Host != "" && (u.Scheme == "https" || u.Scheme == "http" && loopback(u.Hostname())) {
-		return strings.TrimSuffix(raw, "/"), nil
-	}
-	return "", gate.BadInputf(input, raw, "want an https:// URL (http:// only for a loopback address)")
-}
-
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+// newSigner builds the signer the inputs ask for, before any file is
+// signed.
+func newSigner(in *gate.Inputs) (sigstore.Signer, error) { return signing.Signer(in) }

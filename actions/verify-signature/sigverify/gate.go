@@ -19,6 +19,7 @@ import (
 	"github.com/hubgates/hub/shared/finding"
 	"github.com/hubgates/hub/shared/gate"
 	"github.com/hubgates/hub/shared/ociref"
+	"github.com/hubgates/hub/shared/signing"
 	"github.com/hubgates/hub/shared/sigstore"
 )
 
@@ -128,7 +129,7 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("verification did not finish within the timeout of %v", timeout))
 	defer cancel()
 	if p.Verifier == nil {
-		mirror, err := signer.ServiceURL(inputTUFMirror, in.String(inputTUFMirror))
+		mirror, err := signing.ServiceURL(inputTUFMirror, in.String(inputTUFMirror))
 		if err != nil {
 			return nil, err
 		}

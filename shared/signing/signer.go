@@ -1,0 +1,77 @@
+package signing
+
+import (
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/hubgates/hub/shared/gate"
+	"github.com/hubgates/hub/shared/sigstore"
+)
+
+// The input names a signing gate declares.
+const (
+	InputPrivateKey = "private-key"
+	InputPassword   = "private-key-password"
+	InputFulcioURL  = "fulcio-url"
+	InputRekorURL   = "rekor-url"
+)
+
+// Signer builds the signer the inputs ask for. Everything that can be
+// checked before signing (the key and its password, the service URLs, the
+// presence of an OIDC token) is checked here, so a misconfigured run fails
+// at once with exit 2 naming the input.
+func Signer(in *gate.Inputs) (sigstore.Signer, error) {
+	if pemKey := in.String(InputPrivateKey); pemKey != "" {
+		key, err := sigstore.LoadPrivateKey([]byte(pemKey), []byte(in.String(InputPassword)))
+		if err != nil {
+			return nil, &gate.InputError{Input: InputPrivateKey, Problem: err.Error(), Secret: true, Err: err}
+		}
+		s, err := sigstore.NewKeySigner(key)
+		if err != nil {
+			return nil, &gate.InputError{Input: InputPrivateKey, Problem: err.Error(), Secret: true, Err: err}
+		}
+		return s, nil
+	}
+	fulcio, err := ServiceURL(InputFulcioURL, in.String(InputFulcioURL))
+	if err != nil {
+		return nil, err
+	}
+	rekor, err := ServiceURL(InputRekorURL, in.String(InputRekorURL))
+	if err != nil {
+		return nil, err
+	}
+	tokens := sigstore.ActionsToken{
+		RequestURL:   in.Env.Getenv("ACTIONS_ID_TOKEN_REQUEST_URL"),
+		RequestToken: in.Env.Getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
+		Audience:     "sigstore",
+	}
+	if tokens.RequestURL == "" || tokens.RequestToken == "" {
+		return nil, gate.BadInputf(InputPrivateKey, "", "is empty, so signing is keyless, but the job has no OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is unset): give the job \"permissions: id-token: write\", or a private-key")
+	}
+	return &sigstore.KeylessSigner{
+		Tokens: tokens,
+		CA:     &sigstore.Fulcio{BaseURL: fulcio},
+		Log:    &sigstore.Rekor{BaseURL: rekor},
+	}, nil
+}
+
+// ServiceURL checks the URL of a Sigstore service given in input: https,
+// or plain http to a loopback address only (a local instance), since an
+// identity token must not cross the network in clear. It returns the URL
+// without a trailing slash.
+func ServiceURL(input, raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err == nil && u.Host != "" && (u.Scheme == "https" || u.Scheme == "http" && loopback(u.Hostname())) {
+		return strings.TrimSuffix(raw, "/"), nil
+	}
+	return "", gate.BadInputf(input, raw, "want an https:// URL (http:// only for a loopback address)")
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
