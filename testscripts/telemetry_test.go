@@ -5,19 +5,19 @@ import (
 	"os"
 	"sync"
 
-	"github.com/hubgates/hub/shared/telemetry"
+	"github.com/hubgates/hub/shared/telemetry/schema"
 )
 
 var (
 	validatorOnce sync.Once
-	validator     *telemetry.Validator
+	validator     *schema.Validator
 	validatorErr  error
 )
 
 // validateTelemetry checks every event in the NDJSON file at path against
 // the schema and returns how many it read; a missing file holds none.
 func validateTelemetry(path string) (int, error) {
-	validatorOnce.Do(func() { validator, validatorErr = telemetry.NewValidator() })
+	validatorOnce.Do(func() { validator, validatorErr = schema.NewValidator() })
 	if validatorErr != nil {
 		return 0, validatorErr
 	}

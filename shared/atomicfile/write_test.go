@@ -13,8 +13,10 @@ func TestWriteFileLeavesNothingOnError(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(target, "child"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteFile(target, []byte("x"), 0o644); err == nil {
-		t.Fatal("writing over a non-empty directory succeeded")
+	for _, write := range []func(string, []byte, os.FileMode) error{WriteFile, WriteReport} {
+		if err := write(target, []byte("x"), 0o644); err == nil {
+			t.Fatal("writing over a non-empty directory succeeded")
+		}
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
@@ -24,8 +26,12 @@ func TestWriteFileLeavesNothingOnError(t *testing.T) {
 
 func TestWriteFileReplaces(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "f")
-	for _, s := range []string{"one", "two"} {
-		if err := WriteFile(p, []byte(s), 0o600); err != nil {
+	for i, s := range []string{"one", "two"} {
+		write := WriteFile
+		if i == 1 {
+			write = WriteReport
+		}
+		if err := write(p, []byte(s), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -17,10 +17,6 @@ import (
 
 	"github.com/hubgates/hub/shared/finding"
 	"github.com/hubgates/hub/shared/version"
-
-	// Gates run FROM scratch: embed CA roots so TLS works without a base
-	// image's certificate bundle.
-	_ "golang.org/x/crypto/x509roots/fallback"
 )
 
 // Process is what a gate run takes from its process: arguments, environment

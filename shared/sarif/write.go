@@ -26,24 +26,24 @@ func Marshal(r *gosarif.Report) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
 	if err := enc.Encode(r); err != nil { // Encode adds the trailing newline.
 		return nil, fmt.Errorf("sarif: marshaling report: %w", err)
 	}
-	return buf.Bytes(), nil
+	compact := buf.Bytes()
+	return append(appendIndented(make([]byte, 0, len(compact)*2), compact[:len(compact)-1]), '\n'), nil
 }
 
 // WriteFile writes Marshal(r) to path atomically: it writes a temporary
-// file in the same directory, syncs it to disk and renames it over path, so
-// a reader sees either the old file or the whole new one, and a failure
-// leaves no partial or temporary file behind. The file gets mode 0644.
-// Errors name path.
+// file in the same directory and renames it over path, so a reader sees
+// either the old file or the whole new one, and a failure leaves no partial
+// or temporary file behind. It does not sync to disk (see
+// atomicfile.WriteReport). The file gets mode 0644. Errors name path.
 func WriteFile(path string, r *gosarif.Report) error {
 	data, err := Marshal(r)
 	if err != nil {
 		return fmt.Errorf("sarif: writing %s: %w", path, err)
 	}
-	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
+	if err := atomicfile.WriteReport(path, data, 0o644); err != nil {
 		return fmt.Errorf("sarif: %w", err)
 	}
 	return nil

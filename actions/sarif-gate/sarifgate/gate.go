@@ -253,7 +253,7 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	if err := os.MkdirAll(filepath.Dir(cfg.output), 0o755); err != nil {
 		return nil, fmt.Errorf("writing the SARIF log: %w", err)
 	}
-	if err := atomicfile.WriteFile(cfg.output, out.Data, 0o644); err != nil {
+	if err := atomicfile.WriteReport(cfg.output, out.Data, 0o644); err != nil {
 		return nil, fmt.Errorf("writing the SARIF log: %w", err)
 	}
 	outName := in.Env.Rel(cfg.output)

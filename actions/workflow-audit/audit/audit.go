@@ -44,6 +44,11 @@ type Options struct {
 	// names to tell personal access tokens from other tokens handed to
 	// "token" inputs (pat-usage). Empty means [DefaultPATPattern].
 	PATPattern string
+
+	// keepWorkflowSources makes the report keep every workflow's content,
+	// for the job spans of job waivers; files that mention "hub:" are kept
+	// whatever its value, for their inline waivers.
+	keepWorkflowSources bool
 }
 
 // ErrInvalidAllowEntry is wrapped by the errors [Options.Validate] returns
@@ -94,6 +99,11 @@ type Report struct {
 	// Files lists every file that was read, sorted by path, including files
 	// that could not be parsed.
 	Files []File
+
+	// sources holds the content of the files the waivers need, by path,
+	// as read by the scan: each file is read once, so the waivers see
+	// exactly what the rules saw.
+	sources map[string][]byte
 }
 
 // File is one scanned file.
@@ -166,6 +176,7 @@ func Scan(ctx context.Context, root string, opts Options) (*Report, error) {
 		check: &checkCtx{allow: newAllowList(opts.AllowUnpinned), patName: patName},
 		queue: targets,
 		seen:  map[string]bool{},
+		keep:  opts.keepWorkflowSources,
 	}
 	for _, t := range targets {
 		s.seen[t.rel] = true
@@ -173,5 +184,5 @@ func Scan(ctx context.Context, root string, opts Options) (*Report, error) {
 	if err := s.scanAll(); err != nil {
 		return nil, err
 	}
-	return &Report{Findings: finalize(s.found), Files: sortedFiles(s.files)}, nil
+	return &Report{Findings: finalize(s.found), Files: sortedFiles(s.files), sources: s.sources}, nil
 }

@@ -71,14 +71,12 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts.keepWorkflowSources = needsWorkflowSources(setup)
 	rep, err := Scan(ctx, in.Env.Workspace, opts)
 	if err != nil {
 		return nil, inputError(err, in)
 	}
-	fs, err := applyWaivers(ctx, in.Env.Workspace, rep, setup)
-	if err != nil {
-		return nil, err
-	}
+	fs := applyWaivers(rep, setup)
 	res := &gate.Result{
 		Findings: fs,
 		Outputs: map[string]string{

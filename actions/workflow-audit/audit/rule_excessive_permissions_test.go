@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -404,4 +405,23 @@ func TestJobWritesRecognisesGitHubUse(t *testing.T) {
 			t.Errorf("%q is seen as using GitHub", script)
 		}
 	}
+}
+
+// githubUseLowerRe is githubUseRe for lower-cased text, what usesGitHub
+// computes piece by piece.
+var githubUseLowerRe = regexp.MustCompile(strings.ToLower(strings.TrimPrefix(githubUseRe.String(), "(?i)")))
+
+func FuzzUsesGitHub(f *testing.F) {
+	for _, s := range []string{
+		"gh pr comment 1", "x|gh\tapi", "./gh run", "git -C out push", "git tag v1; echo", "git log\ngit push",
+		"curl https://API.GitHub.com/x", "npm  npm publish", "yarn publish", "docker\tpush x", "--push", "--pushed",
+		"cosign", "xcosign", "cosign_", "goreleaser release", "ghcr.io/a", "gh-pages", "echo $GH_TOKEN", "\u212a",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, script string) {
+		if got, want := usesGitHub(script), githubUseLowerRe.MatchString(strings.ToLower(script)); got != want {
+			t.Errorf("usesGitHub(%q) = %v, the expression says %v", script, got, want)
+		}
+	})
 }

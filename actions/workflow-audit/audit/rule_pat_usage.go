@@ -73,6 +73,9 @@ var githubTokenEnv = []string{"GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN",
 // secretsIn returns the secrets (other than GITHUB_TOKEN) the ${{ }}
 // expressions of v read, sorted and unique.
 func secretsIn(v string) []string {
+	if !strings.Contains(v, "${{") {
+		return nil // no expression: spare the regular expressions
+	}
 	var out []string
 	for _, e := range wholeExprRe.FindAllString(v, -1) {
 		for _, m := range secretNameRe.FindAllStringSubmatch(e, -1) {
@@ -204,6 +207,23 @@ func (patUsageRule) checkScript(wf *workflowFile, s scalar, envs []map[string]sc
 	githubHost := func(host string, secret string) bool {
 		return strings.Contains(strings.ToLower(host), "github") || rep.ctx.patName.MatchString(secret)
 	}
+	// Each expression below needs "://" and "@", or "extraheader": most
+	// scripts have neither, and the tests are cheaper than the searches.
+	if strings.Contains(s.value, "://") && strings.Contains(s.value, "@") {
+		checkRemotes(s, envs, githubHost, report)
+	}
+	if indexFold(s.value, "extraheader", 0) >= 0 {
+		for _, m := range extraHeaderRe.FindAllStringSubmatchIndex(s.value, -1) {
+			for _, sec := range secretsIn(s.value[m[2]:m[3]]) {
+				report(m[2], sec, "git's http.extraheader")
+			}
+		}
+	}
+}
+
+// checkRemotes reports secrets in git remote URLs of script s, written in
+// the URL or through a variable set in one of envs (innermost first).
+func checkRemotes(s scalar, envs []map[string]scalar, githubHost func(host, secret string) bool, report func(off int, secret, what string)) {
 	for _, m := range remoteSecretRe.FindAllStringSubmatchIndex(s.value, -1) {
 		host := s.value[m[4]:m[5]]
 		for _, sec := range secretsIn(s.value[m[2]:m[3]]) {
@@ -225,11 +245,6 @@ func (patUsageRule) checkScript(wf *workflowFile, s scalar, envs []map[string]sc
 				}
 			}
 			break // the innermost env that sets the variable wins
-		}
-	}
-	for _, m := range extraHeaderRe.FindAllStringSubmatchIndex(s.value, -1) {
-		for _, sec := range secretsIn(s.value[m[2]:m[3]]) {
-			report(m[2], sec, "git's http.extraheader")
 		}
 	}
 }

@@ -29,6 +29,9 @@ type scanner struct {
 	seen  map[string]bool
 	files []File
 	found []finding.Finding
+	keep  bool // keep every workflow's source, not only those naming "hub:"
+	// sources are the contents kept for the waivers (see Report.sources).
+	sources map[string][]byte
 }
 
 // fileResult is what scanning one file produced.
@@ -36,6 +39,7 @@ type fileResult struct {
 	file   File
 	found  []finding.Finding
 	follow []target // files the scan must read too (a Docker action's Dockerfile)
+	src    []byte   // the content, when the waivers need it
 	err    error
 }
 
@@ -71,6 +75,12 @@ func (s *scanner) scanAll() error {
 				return r.err
 			}
 			s.files = append(s.files, r.file)
+			if r.src != nil {
+				if s.sources == nil {
+					s.sources = map[string][]byte{}
+				}
+				s.sources[r.file.Path] = r.src
+			}
 			s.found = append(s.found, r.found...)
 			for _, t := range r.follow {
 				if !s.seen[t.rel] {
@@ -149,6 +159,9 @@ func (s *scanner) scanFile(t target) (res fileResult) {
 		return res
 	}
 	sf.src = src
+	if bytes.Contains(src, []byte("hub:")) || s.keep && t.kind == KindWorkflow {
+		res.src = src
+	}
 	switch t.kind {
 	case KindWorkflow:
 		s.run(sf, parseWorkflow(sf), &res.found)

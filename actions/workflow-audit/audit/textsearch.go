@@ -4,7 +4,7 @@ package audit
 // after from, comparing ASCII letters without regard to case, or -1. It
 // allocates nothing, unlike lower-casing a whole file to search it, which
 // matters when every rule's cheap filter runs on every file.
-func indexFold(src []byte, word string, from int) int {
+func indexFold[T string | []byte](src T, word string, from int) int {
 	if word == "" {
 		return from
 	}

@@ -2,9 +2,6 @@ package audit
 
 import (
 	"bytes"
-	"context"
-	"fmt"
-	"path/filepath"
 	"slices"
 
 	"gopkg.in/yaml.v3"
@@ -21,30 +18,18 @@ import (
 // themselves (invalid-, expired- and unused-waiver), to which the rule
 // settings apply too.
 //
-// Inline waivers and job spans come from the scanned files, read again
-// from root: a file whose digest no longer matches the scan's changed
-// under the gate, and the run cannot decide.
-func applyWaivers(ctx context.Context, root string, rep *Report, s *waiver.Setup) ([]finding.Finding, error) {
+// Inline waivers and job spans come from the sources the scan kept (see
+// [needsWorkflowSources]), so they are read from the very bytes the rules
+// checked.
+func applyWaivers(rep *Report, s *waiver.Setup) []finding.Finding {
 	var inline []waiver.Waiver
 	var invalid []finding.Finding
 	var jobs []waiver.JobSpan
-	// Parsing is the cost here: job spans are only needed for waivers
-	// with a job selector, and inline waivers only in files that mention
-	// "hub:" at all.
-	needSpans := slices.ContainsFunc(s.Gate.Waivers, func(w waiver.Waiver) bool { return w.Job != "" })
+	needSpans := needsWorkflowSources(s)
 	for _, f := range rep.Files {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("reading inline waivers: %w", err)
-		}
-		src, sum, size, err := readCapped(filepath.Join(root, filepath.FromSlash(f.Path)))
-		if err != nil {
-			return nil, fmt.Errorf("reading inline waivers in %s: %w", f.Path, err)
-		}
-		if "sha256:"+sum != f.SHA256 {
-			return nil, fmt.Errorf("reading inline waivers in %s: the file changed during the scan (digest %s, scanned %s)", f.Path, "sha256:"+sum, f.SHA256)
-		}
-		if size > MaxFileSize || !isText(src) {
-			continue // reported as invalid-workflow, and never parsed
+		src, ok := rep.sources[f.Path]
+		if !ok {
+			continue // no "hub:" in it, or never parsed (too large, binary)
 		}
 		syntax := waiver.SyntaxYAML
 		if f.Kind == KindDockerfile {
@@ -61,7 +46,14 @@ func applyWaivers(ctx context.Context, root string, rep *Report, s *waiver.Setup
 	}
 	fs := s.Gate.Adjust(rep.Findings)
 	fs, meta := s.Policy.Apply(fs, slices.Concat(inline, s.Gate.Waivers), jobs)
-	return append(fs, s.Gate.Adjust(slices.Concat(invalid, meta))...), nil
+	return append(fs, s.Gate.Adjust(slices.Concat(invalid, meta))...)
+}
+
+// needsWorkflowSources reports whether the waivers need every workflow's
+// source: job spans are only needed for waivers with a job selector, and
+// parsing for them is the cost.
+func needsWorkflowSources(s *waiver.Setup) bool {
+	return slices.ContainsFunc(s.Gate.Waivers, func(w waiver.Waiver) bool { return w.Job != "" })
 }
 
 // jobSpans places each job of a workflow: from the line of its key to the

@@ -2,9 +2,11 @@ package audit
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -73,10 +75,6 @@ jobs:
 		"Dockerfile": "# hub: ignore[unpinned-images] expires=2026-02-01 reason=builder\nFROM golang:1.26\n",
 	}
 	root := writeTree(t, files)
-	rep, err := Scan(context.Background(), root, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	p, err := waiver.NewPolicy(time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
@@ -94,10 +92,11 @@ workflow-audit:
 		t.Fatal(err)
 	}
 	s := &waiver.Setup{Policy: p, Config: cfg, Gate: cfg.Gate("workflow-audit")}
-	fs, err := applyWaivers(context.Background(), root, rep, s)
+	rep, err := Scan(context.Background(), root, Options{keepWorkflowSources: needsWorkflowSources(s)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	fs := applyWaivers(rep, s)
 	var got []string
 	for _, f := range fs {
 		if f.Rule != RuleUnpinnedUses && f.Rule != RuleUnpinnedImages && f.Rule != waiver.RuleInvalid {
@@ -123,11 +122,19 @@ workflow-audit:
 		t.Errorf("findings:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 
-	// A file that changes between the scan and the waivers is not trusted.
-	if err := os.WriteFile(filepath.Join(root, "Dockerfile"), []byte("FROM scratch\n"), 0o644); err != nil {
+	// The scan keeps what the waivers read, and only that: files naming
+	// "hub:" always, other workflows only for job waivers.
+	if err := os.WriteFile(filepath.Join(root, ".github/workflows/plain.yml"), []byte("on: [push]\njobs: {}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := applyWaivers(context.Background(), root, rep, s); err == nil || !strings.Contains(err.Error(), "Dockerfile: the file changed during the scan") {
-		t.Errorf("applyWaivers after a change = %v", err)
+	for _, keep := range []bool{false, true} {
+		rep, err := Scan(context.Background(), root, Options{keepWorkflowSources: keep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, kept := rep.sources[".github/workflows/plain.yml"]
+		if kept != keep || rep.sources["Dockerfile"] == nil || rep.sources[".github/workflows/ci.yml"] == nil {
+			t.Errorf("keepWorkflowSources=%v: kept %v", keep, slices.Collect(maps.Keys(rep.sources)))
+		}
 	}
 }

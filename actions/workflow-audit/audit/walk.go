@@ -180,14 +180,17 @@ func (c *collector) walk(dirAbs, dirRel string) error {
 			return nil
 		}
 		abs := p
-		if d.Type()&fs.ModeSymlink != 0 {
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
 			real, err := filepath.EvalSymlinks(p)
 			if err != nil || !within(c.root, real) {
 				return nil // dangling or escaping link: GitHub cannot read it either
 			}
+			if st, err := os.Stat(real); err != nil || !st.Mode().IsRegular() {
+				return nil
+			}
 			abs = real
-		}
-		if st, err := os.Stat(abs); err != nil || !st.Mode().IsRegular() {
+		case !d.Type().IsRegular(): // the directory entry's type: no stat per file
 			return nil
 		}
 		c.add(target{rel: rel, abs: abs, kind: kind}, false)

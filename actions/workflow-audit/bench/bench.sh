@@ -40,7 +40,7 @@ bytes=$(cat "$repo"/*.yml | wc -c)
 echo "corpus: $n workflow files, $bytes bytes"
 
 GOBIN="$work/bin" go install "github.com/rhysd/actionlint/cmd/actionlint@$actionlint_version"
-go build -trimpath -o "$work/bin/workflow-audit" ./actions/workflow-audit
+CGO_ENABLED=0 go build -trimpath -o "$work/bin/workflow-audit" ./actions/workflow-audit
 
 cd "$work/repo"
 hyperfine --warmup 2 --runs "$runs" -N -i \

@@ -1,4 +1,4 @@
-package telemetry
+package schema
 
 import (
 	"bufio"
@@ -8,9 +8,11 @@ import (
 	"io"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/hubgates/hub/shared/telemetry"
 )
 
-// Validator checks events against [Schema].
+// Validator checks events against [telemetry.Schema].
 type Validator struct {
 	schema *jsonschema.Schema
 }
@@ -18,7 +20,7 @@ type Validator struct {
 // NewValidator compiles the embedded schema, with format assertions on so
 // "started" must be a real RFC 3339 time.
 func NewValidator() (*Validator, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema))
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(telemetry.Schema))
 	if err != nil {
 		return nil, fmt.Errorf("reading telemetry schema: %w", err)
 	}

@@ -1,4 +1,4 @@
-package telemetry
+package schema_test
 
 import (
 	"bytes"
@@ -7,26 +7,29 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hubgates/hub/shared/telemetry"
+	"github.com/hubgates/hub/shared/telemetry/schema"
 )
 
-func validEvent() Event {
-	return Event{
+func validEvent() telemetry.Event {
+	return telemetry.Event{
 		Gate: "workflow-audit", Version: "dev", Mode: "enforce", Verdict: "denied", ExitCode: 1,
 		Started: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC), DurationMS: 12,
-		Findings:   FindingCounts{Total: 2, BySeverity: map[string]int{"high": 2}},
+		Findings:   telemetry.FindingCounts{Total: 2, BySeverity: map[string]int{"high": 2}},
 		Counters:   map[string]int64{"files": 3},
 		Repository: "hubgates/hub", RunID: "42", SHA: strings.Repeat("a", 40), Ref: "refs/heads/main",
 	}
 }
 
 func TestAppendedEventsMatchSchema(t *testing.T) {
-	v, err := NewValidator()
+	v, err := schema.NewValidator()
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "t.ndjson")
 	for i := 0; i < 3; i++ {
-		if err := Append(path, validEvent()); err != nil {
+		if err := telemetry.Append(path, validEvent()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -39,25 +42,25 @@ func TestAppendedEventsMatchSchema(t *testing.T) {
 
 // The schema must be able to say no, or the suite's validation proves nothing.
 func TestSchemaRejectsBadEvents(t *testing.T) {
-	v, err := NewValidator()
+	v, err := schema.NewValidator()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := map[string]func(*Event){
-		"unknown verdict":          func(e *Event) { e.Verdict = "maybe" },
-		"exit code 7":              func(e *Event) { e.ExitCode = 7 },
-		"passed with exit 1":       func(e *Event) { e.Verdict, e.ExitCode = "passed", 1 },
-		"warn deny exiting 1":      func(e *Event) { e.Mode = "warn" },
-		"bad gate name":            func(e *Event) { e.Gate = "Workflow Audit" },
-		"negative counter":         func(e *Event) { e.Counters["files"] = -1 },
-		"unknown severity":         func(e *Event) { e.Findings.BySeverity["severe"] = 1 },
-		"short sha":                func(e *Event) { e.SHA = "abc" },
-		"schema of another format": func(e *Event) { e.Schema = "v0" },
+	cases := map[string]func(*telemetry.Event){
+		"unknown verdict":          func(e *telemetry.Event) { e.Verdict = "maybe" },
+		"exit code 7":              func(e *telemetry.Event) { e.ExitCode = 7 },
+		"passed with exit 1":       func(e *telemetry.Event) { e.Verdict, e.ExitCode = "passed", 1 },
+		"warn deny exiting 1":      func(e *telemetry.Event) { e.Mode = "warn" },
+		"bad gate name":            func(e *telemetry.Event) { e.Gate = "Workflow Audit" },
+		"negative counter":         func(e *telemetry.Event) { e.Counters["files"] = -1 },
+		"unknown severity":         func(e *telemetry.Event) { e.Findings.BySeverity["severe"] = 1 },
+		"short sha":                func(e *telemetry.Event) { e.SHA = "abc" },
+		"schema of another format": func(e *telemetry.Event) { e.Schema = "v0" },
 	}
 	for name, mutate := range cases {
 		e := validEvent()
 		mutate(&e)
-		line, err := Marshal(e)
+		line, err := telemetry.Marshal(e)
 		if err != nil {
 			t.Fatal(err)
 		}
