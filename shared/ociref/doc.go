@@ -1,5 +1,5 @@
 // Package ociref resolves OCI image references to digests and attaches
-// Sigstore bundles to images, for the gates that sign and verify images.
+// Sigstore signatures to images, for the gates that sign and verify images.
 //
 // An image is resolved once ([Resolve]): a tag is looked up in the
 // registry and from then on only the digest is used, so an image re-tagged
@@ -7,10 +7,22 @@
 // signature. What is signed for an image is cosign's simple-signing payload
 // ([Payload]), which binds the repository to the manifest digest.
 //
-// Bundles are attached as OCI 1.1 artifacts whose subject is the image,
-// whose artifact type and one layer are the Sigstore bundle media type and
-// whose config is the OCI empty descriptor ([Attach]); they are found
-// through the registry's referrers API, or through the referrers tag
-// schema ("sha256-<hex>" index) on registries without it ([Bundles]).
-// Compatibility with other tools' attachments has not been tested.
+// A signature is attached in either or both of two layouts:
+//
+//   - OCI referrers: the Sigstore bundle as an OCI 1.1 artifact whose
+//     subject is the image, whose artifact type and one layer are the
+//     Sigstore bundle media type and whose config is the OCI empty
+//     descriptor ([Attach]); found through the registry's referrers API,
+//     or through the referrers tag schema ("sha256-<hex>" index) on
+//     registries without it ([Bundles]).
+//   - cosign's tag layout: the image at tag "sha256-<hex>.sig"
+//     ([CosignTag]) with one layer per signature, the payload, whose
+//     annotations carry the signature, certificate, chain and Rekor bundle
+//     ([AttachCosign], [ReadCosign]). It is written and read with cosign
+//     v2's own library, so "cosign verify" reads what is written here and
+//     the reverse. [CosignSignature] turns a Sigstore bundle into such a
+//     layer, [CosignLayer.SigstoreBundle] a layer back into a bundle for
+//     sigstore-go, and [CheckPayload] checks that the payload, which the
+//     layer supplies, names the image verified. [ReadCosign] reads
+//     attestations (".att") too; only signature layers convert to bundles.
 package ociref

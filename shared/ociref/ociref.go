@@ -92,6 +92,30 @@ func Payload(img Image) []byte {
 	return b
 }
 
+// ErrPayloadMismatch is wrapped when a simple-signing payload does not name
+// the image being verified.
+var ErrPayloadMismatch = errors.New("the signature's payload names another image")
+
+// CheckPayload checks that p is a simple-signing payload of cosign's type
+// naming img's manifest digest: what a signature found in cosign's tag
+// layout must sign, since the layer, not the verifier, supplies the bytes
+// there. The docker-reference is not compared, as cosign does not compare
+// it either: an image copied to another repository with its signatures
+// still verifies, by digest.
+func CheckPayload(p []byte, img Image) error {
+	var s simpleSigning
+	if err := json.Unmarshal(p, &s); err != nil {
+		return fmt.Errorf("%w: expected a simple-signing payload, got %d bytes that are not one: %v", ErrPayloadMismatch, len(p), err)
+	}
+	if s.Critical.Type != simpleSigningType {
+		return fmt.Errorf("%w: expected type %q, got %q", ErrPayloadMismatch, simpleSigningType, s.Critical.Type)
+	}
+	if got := s.Critical.Image.DockerManifestDigest; got != img.Digest.String() {
+		return fmt.Errorf("%w: expected digest %q, got %q", ErrPayloadMismatch, img.Digest.String(), got)
+	}
+	return nil
+}
+
 // simpleSigningType is the type of cosign's image signature payloads.
 const simpleSigningType = "cosign container image signature"
 

@@ -25,6 +25,7 @@ import (
 const (
 	inputArtifacts  = "artifacts"
 	inputImages     = "images"
+	inputLayout     = "image-layout"
 	inputPrivateKey = signing.InputPrivateKey
 	inputPassword   = signing.InputPassword
 	inputFulcioURL  = signing.InputFulcioURL
@@ -40,6 +41,7 @@ const (
 	outputIssuer   = "issuer"
 	outputLogIndex = "log-index"
 	outputImages   = "images"
+	outputAttached = "image-signatures"
 )
 
 // Gate is sign as a hub gate.
@@ -48,7 +50,7 @@ var Gate = &gate.Gate{
 		Name:  "sign",
 		Title: "sign release artifacts with Sigstore",
 		Description: "Signs files of the workspace into Sigstore bundles, one <file>.sigstore.json beside each, and OCI images by digest, " +
-			"attaching each image's bundle to it in the registry as an OCI referrer: keyless " +
+			"attaching each image's signature to it in the registry in cosign's sha256-<hex>.sig tag layout and as an OCI referrer: keyless " +
 			"with the job's GitHub Actions OIDC token (a short-lived Fulcio certificate naming the workflow, the signature " +
 			"recorded in the Rekor transparency log), or with a cosign or PEM ECDSA key. The bundles are the standard " +
 			"Sigstore bundle (v0.3) that verify-signature and sigstore-go verify.",
@@ -56,7 +58,9 @@ var Gate = &gate.Gate{
 			{Name: inputArtifacts, Kind: gate.List,
 				Description: "Files or doublestar globs (dist/**/*.tar.gz) relative to the workspace, one per line. A file must exist and a glob must match at least one file; globs skip existing *.sigstore.json bundles. One of artifacts and images is required."},
 			{Name: inputImages, Kind: gate.List,
-				Description: "OCI image references (ghcr.io/owner/app:v1 or ...@sha256:<hex>), one per line. Each is resolved to its digest once; the signature covers that digest and is attached to the image as an OCI referrer (the referrers API, or the sha256-<hex> referrers tag on registries without it). Credentials come from the Docker config (DOCKER_CONFIG or ~/.docker/config.json)."},
+				Description: "OCI image references (ghcr.io/owner/app:v1 or ...@sha256:<hex>), one per line. Each is resolved to its digest once; the signature covers that digest and is attached to the image as image-layout says. Credentials come from the Docker config (DOCKER_CONFIG or ~/.docker/config.json)."},
+			{Name: inputLayout, Kind: gate.Enum, Values: layoutNames(), Default: string(LayoutBoth),
+				Description: "Where an image's signature is attached. cosign-tag: cosign's layout, the image at tag sha256-<hex>.sig in the image's repository with one layer per signature (earlier signatures kept), which cosign verify reads. referrers: an OCI referrer holding the Sigstore bundle (the referrers API, or the sha256-<hex> referrers tag on registries without it). both: the cosign tag, then the referrer; a registry that refuses the referrer (no OCI 1.1 support) keeps the cosign tag, and the summary and image-signatures say what was written."},
 			{Name: inputPrivateKey, Kind: gate.Secret,
 				Description: "Sign with this key instead of keyless: the contents of a cosign key file (cosign generate-key-pair) or of an unencrypted PKCS #8 or EC PEM key. KMS references (awskms://, gcpkms://, azurekms://, hashivault://) are not supported."},
 			{Name: inputPassword, Kind: gate.Secret,
@@ -75,6 +79,7 @@ var Gate = &gate.Gate{
 			{Name: outputIssuer, Description: "Keyless: the OIDC issuer the certificate names."},
 			{Name: outputLogIndex, Description: "Keyless: the Rekor log index of each signature, one per line: files in the order of bundles, then images in the order of images."},
 			{Name: outputImages, Description: "The images signed, by digest (registry/repo@sha256:<hex>), one per line."},
+			{Name: outputAttached, Description: "Where each image's signature was written, one per line: \"<image by digest> cosign-tag <signature image by digest>\" and \"<image by digest> referrers <referrer by digest>\"."},
 		},
 	},
 	Run: run,
@@ -140,7 +145,7 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	imgs, err := SignImages(ctx, images, s, remote.WithAuthFromKeychain(authn.DefaultKeychain))
+	imgs, err := SignImages(ctx, images, s, Layout(in.String(inputLayout)), remote.WithAuthFromKeychain(authn.DefaultKeychain))
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +163,7 @@ func ArtifactsInputError(input string, err error) error {
 }
 
 func result(files []Signed, imgs []SignedImage) *gate.Result {
-	var bundles, digests, indexes, images []string
+	var bundles, digests, indexes, images, attached []string
 	res := &gate.Result{Counters: map[string]int64{"artifacts": int64(len(files)), "images": int64(len(imgs))}}
 	var b strings.Builder
 	logIndex := func(sig *sigstore.Signature) string {
@@ -180,12 +185,26 @@ func result(files []Signed, imgs []SignedImage) *gate.Result {
 		res.Counters["bytes"] += s.Size
 	}
 	if len(imgs) > 0 {
-		b.WriteString("\n| Image | Digest | Bundle attached as | Log index |\n|---|---|---|---|\n")
+		b.WriteString("\n| Image | Digest | Signature attached as | Log index |\n|---|---|---|---|\n")
 	}
+	refused := 0
 	for _, s := range imgs {
 		images = append(images, s.Image.String())
 		res.Read = append(res.Read, evidence.Artifact{Path: s.Image.Ref.Context().Name(), Digest: s.Image.Digest.String()})
-		fmt.Fprintf(&b, "| `%s` | `%s` | `%s` | %s |\n", s.Image.Given, s.Image.Digest, s.Attached.DigestStr(), logIndex(s.Sig))
+		var where []string
+		if s.Cosign.DigestStr() != "" {
+			attached = append(attached, s.Image.String()+" "+string(LayoutCosignTag)+" "+s.Cosign.String())
+			where = append(where, fmt.Sprintf("cosign tag `%s` (`%s`)", ociref.CosignTag(s.Image, ociref.SignatureSuffix).TagStr(), s.Cosign.DigestStr()))
+		}
+		if s.Referrer.DigestStr() != "" {
+			attached = append(attached, s.Image.String()+" "+string(LayoutReferrers)+" "+s.Referrer.String())
+			where = append(where, fmt.Sprintf("OCI referrer `%s`", s.Referrer.DigestStr()))
+		}
+		if s.ReferrerRefused != nil {
+			refused++
+			where = append(where, "OCI referrer refused by the registry: "+cellText.Replace(s.ReferrerRefused.Error()))
+		}
+		fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s |\n", s.Image.Given, s.Image.Digest, strings.Join(where, "<br>"), logIndex(s.Sig))
 	}
 	var first *sigstore.Signature
 	if len(files) > 0 {
@@ -205,6 +224,9 @@ func result(files []Signed, imgs []SignedImage) *gate.Result {
 		what = append(what, fmt.Sprintf("%d image%s", n, plural(n)))
 	}
 	res.Reason = fmt.Sprintf("Signed %s as %s.", strings.Join(what, " and "), who)
+	if refused > 0 {
+		res.Reason += fmt.Sprintf(" The registry refused the OCI referrer of %d image%s: the signature is in cosign's tag only.", refused, plural(refused))
+	}
 	res.Details = b.String()
 	res.Outputs = map[string]string{
 		outputBundles:  strings.Join(bundles, "\n"),
@@ -213,8 +235,21 @@ func result(files []Signed, imgs []SignedImage) *gate.Result {
 		outputIssuer:   first.Issuer,
 		outputLogIndex: strings.Join(indexes, "\n"),
 		outputImages:   strings.Join(images, "\n"),
+		outputAttached: strings.Join(attached, "\n"),
 	}
 	return res
+}
+
+// cellText escapes text for a Markdown table cell.
+var cellText = strings.NewReplacer("|", "\\|", "\n", " ", "\r", " ")
+
+// layoutNames lists the image-layout input's values.
+func layoutNames() []string {
+	out := make([]string, len(Layouts))
+	for i, l := range Layouts {
+		out[i] = string(l)
+	}
+	return out
 }
 
 func plural(n int) string {

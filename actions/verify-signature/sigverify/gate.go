@@ -54,7 +54,7 @@ var Gate = &gate.Gate{
 	Spec: gate.Spec{
 		Name:  "verify-signature",
 		Title: "verify Sigstore signatures of artifacts",
-		Description: "Verifies the Sigstore bundle of each file, or attached to each OCI image by digest, against an expected signer: a keyless identity " +
+		Description: "Verifies the Sigstore bundle of each file, or the signatures attached to each OCI image by digest (OCI referrers or cosign's .sig tag), against an expected signer: a keyless identity " +
 			"(exact or regular expression) and OIDC issuer, optionally narrowed to a GitHub repository, ref, trigger " +
 			"and workflow file read from the Fulcio certificate, or a public key. With a trusted-root file it makes no " +
 			"network call at all; the timeout bounds the whole verification, so an unanswering Sigstore ends the run " +
@@ -63,7 +63,7 @@ var Gate = &gate.Gate{
 			{Name: inputArtifacts, Kind: gate.List,
 				Description: "Files or doublestar globs relative to the workspace, one per line. Each file's bundle is <file>.sigstore.json beside it (as the sign gate writes them); globs skip the bundles themselves. One of artifacts and images is required."},
 			{Name: inputImages, Kind: gate.List,
-				Description: "OCI image references, one per line. Each is resolved to its digest once, and only bundles attached to that digest (OCI referrers, as the sign gate attaches them) that sign it are accepted: a tag moved to another image fails. Credentials come from the Docker config (DOCKER_CONFIG or ~/.docker/config.json)."},
+				Description: "OCI image references, one per line. Each is resolved to its digest once, and its signatures are looked for in both layouts the sign gate and cosign write: Sigstore bundles attached to that digest as OCI referrers, and cosign's sha256-<hex>.sig tag. One signature that satisfies the expected signer and claims, and signs a payload naming that digest, passes the image: a tag moved to another image fails. Credentials come from the Docker config (DOCKER_CONFIG or ~/.docker/config.json)."},
 			{Name: inputBundle, Kind: gate.Path,
 				Description: "The bundle to check when artifacts names exactly one file and its bundle lies elsewhere."},
 			{Name: inputIdentity, Kind: gate.String,
@@ -228,7 +228,7 @@ func result(outs []Outcome, read []evidence.Artifact, keyed bool) *gate.Result {
 	res := &gate.Result{Read: read, Counters: map[string]int64{}}
 	var signers, digests []string
 	var b strings.Builder
-	b.WriteString("| Artifact | Digest | Signer | Log index |\n|---|---|---|---|\n")
+	b.WriteString("| Artifact | Digest | Signer | Log index | Signature from |\n|---|---|---|---|---|\n")
 	for _, o := range outs {
 		if o.Image {
 			res.Counters["images"]++
@@ -244,12 +244,18 @@ func result(outs []Outcome, read []evidence.Artifact, keyed bool) *gate.Result {
 				// Not a file of the repository: no annotation location.
 				path = ""
 			}
-			for _, msg := range o.Problems {
-				res.Findings = append(res.Findings, finding.Finding{Rule: o.Rule, Severity: finding.Critical,
-					Message: msg, Path: path,
-					Fingerprint: finding.Fingerprint(o.Rule, o.Subject, o.Digest.String()+"\x00"+msg)})
+			rules := []string{o.Rule}
+			for _, f := range append([]Failure{{o.Rule, o.Problems}}, o.Also...) {
+				if !slices.Contains(rules, f.Rule) {
+					rules = append(rules, f.Rule)
+				}
+				for _, msg := range f.Problems {
+					res.Findings = append(res.Findings, finding.Finding{Rule: f.Rule, Severity: finding.Critical,
+						Message: msg, Path: path,
+						Fingerprint: finding.Fingerprint(f.Rule, o.Subject, o.Digest.String()+"\x00"+msg)})
+				}
 			}
-			fmt.Fprintf(&b, "| `%s` | `%s` | ❌ [%s] | |\n", o.Subject, o.Digest, o.Rule)
+			fmt.Fprintf(&b, "| `%s` | `%s` | ❌ [%s] | | |\n", o.Subject, o.Digest, strings.Join(rules, "] ["))
 			continue
 		}
 		if !slices.Contains(signers, o.Result.Identity) {
@@ -264,7 +270,11 @@ func result(outs []Outcome, read []evidence.Artifact, keyed bool) *gate.Result {
 		if o.Result.LogIndex >= 0 {
 			idx = strconv.FormatInt(o.Result.LogIndex, 10)
 		}
-		fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s |\n", o.Subject, o.Digest, o.Result.Identity, idx)
+		source := o.Source
+		if !o.Image {
+			source = "`" + source + "`"
+		}
+		fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s | %s |\n", o.Subject, o.Digest, o.Result.Identity, idx, source)
 	}
 	failed := len(outs) - len(digests)
 	res.Denied = failed > 0

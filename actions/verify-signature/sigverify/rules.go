@@ -14,13 +14,15 @@ const (
 // README.
 var Rules = []finding.Rule{
 	{ID: RuleBundleMissing, Severity: finding.Critical,
-		Summary: "Artifact without a Sigstore bundle",
-		Help: "The artifact's bundle (<artifact>.sigstore.json) does not exist, so nothing says who made the " +
-			"artifact. Sign it with the sign gate (or cosign sign-blob --bundle) and ship the bundle beside it."},
+		Summary: "Artifact or image without a signature",
+		Help: "The artifact's bundle (<artifact>.sigstore.json) does not exist, or the image has neither a Sigstore " +
+			"bundle among its OCI referrers nor a cosign signature tag (sha256-<hex>.sig), so nothing says who made it. " +
+			"Sign it with the sign gate (or cosign sign-blob --bundle, cosign sign) and ship the bundle beside the file."},
 	{ID: RuleSignatureInvalid, Severity: finding.Critical,
 		Summary: "Signature does not verify",
-		Help: "The bundle is malformed, was made over other bytes (the artifact or the bundle was changed after " +
-			"signing), or its certificate, transparency log entry or timestamps do not chain to the trusted root."},
+		Help: "The bundle (or cosign signature layer) is malformed, was made over other bytes (the artifact, the bundle " +
+			"or a signature annotation was changed after signing), its payload names another image digest (a signature " +
+			"moved onto another image), or its certificate, transparency log entry or timestamps do not chain to the trusted root."},
 	{ID: RuleSignerUntrusted, Severity: finding.Critical,
 		Summary: "Signed by an identity or key that is not trusted",
 		Help: "The signature is valid but was made by another identity than certificate-identity (or " +

@@ -1,18 +1,18 @@
 package sigverify
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 
-	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/sigstore/sigstore-go/pkg/verify"
 
 	"github.com/hubgates/hub/actions/sign/signer"
 	"github.com/hubgates/hub/shared/digest"
 	"github.com/hubgates/hub/shared/evidence"
-	"github.com/hubgates/hub/shared/ociref"
 	"github.com/hubgates/hub/shared/sigstore"
 )
 
@@ -42,11 +42,25 @@ type Outcome struct {
 	// Digest is the file's sha256, or the image's manifest digest.
 	Digest digest.Digest
 	Size   int64
-	// Read lists the bundles read, with their digests.
+	// Read lists the bundles (and cosign signature images) read, with
+	// their digests.
 	Read []evidence.Artifact
+	// Source says where the accepted signature came from: the bundle's
+	// path for a file; for an image its layout ("OCI referrer", "cosign
+	// tag") and which entry.
+	Source string
 	// Result is who signed, nil when no bundle verified.
 	Result *sigstore.Result
 	// Rule and Problems say why it failed; Rule is "" when it passed.
+	// For an image with several signatures they are the first one's.
+	Rule     string
+	Problems []string
+	// Also lists why each further signature of a failed image failed.
+	Also []Failure
+}
+
+// Failure is why one signature did not satisfy the policy.
+type Failure struct {
 	Rule     string
 	Problems []string
 }
@@ -86,59 +100,28 @@ func verifyFile(c Check, p Policy) (Outcome, error) {
 	}
 	o.Read = []evidence.Artifact{{Path: c.BundleRel, Digest: digest.FromBytes(digest.SHA256, b).String(), Size: int64(len(b))}}
 	o.Result, o.Rule, o.Problems, err = check(b, data, p)
+	if o.Rule == "" {
+		o.Source = c.BundleRel
+	}
 	if err != nil {
 		return o, fmt.Errorf("verifying %s: %w", c.Artifact.Rel, err)
 	}
 	return o, nil
 }
 
-// VerifyImages resolves each reference to its digest once and checks the
-// bundles attached to that digest against the image's simple-signing
-// payload, which names the digest: one bundle that satisfies p passes the
-// image. A re-tagged image resolves to another digest, whose payload no
-// bundle of the old image signs.
-func VerifyImages(ctx context.Context, refs []string, p Policy, opts ...remote.Option) ([]Outcome, error) {
-	var out []Outcome
-	for _, ref := range refs {
-		img, err := ociref.Resolve(ctx, ref, opts...)
-		if err != nil {
-			return out, err
-		}
-		o := Outcome{Subject: img.String(), Image: true, Digest: img.Digest}
-		bundles, err := ociref.Bundles(ctx, img, opts...)
-		if err != nil {
-			return out, err
-		}
-		if len(bundles) == 0 {
-			o.Rule, o.Problems = RuleBundleMissing, []string{fmt.Sprintf("no Sigstore bundle is attached to %s (resolved from %s)", img, ref)}
-			out = append(out, o)
-			continue
-		}
-		payload := ociref.Payload(img)
-		for i, b := range bundles {
-			o.Read = append(o.Read, evidence.Artifact{Path: fmt.Sprintf("%s#bundle-%d", img, i+1), Digest: digest.FromBytes(digest.SHA256, b).String(), Size: int64(len(b))})
-			res, rule, probs, err := check(b, payload, p)
-			if err != nil {
-				return out, fmt.Errorf("verifying %s: %w", img, err)
-			}
-			if rule == "" {
-				o.Result, o.Rule, o.Problems = res, "", nil
-				break
-			}
-			if o.Rule == "" {
-				// The first failure is the one reported.
-				o.Rule, o.Problems = rule, probs
-			}
-		}
-		out = append(out, o)
-	}
-	return out, nil
-}
-
 // check verifies one bundle over data: who signed, or the rule broken
 // and why. An error is a failure that says nothing about the bundle.
 func check(bundle, data []byte, p Policy) (*sigstore.Result, string, []string, error) {
-	res, err := p.Verifier.Verify(bundle, data, p.Identity)
+	b, err := sigstore.ParseBundle(bundle)
+	if err != nil {
+		return nil, RuleSignatureInvalid, []string{err.Error()}, nil
+	}
+	return checkEntity(b, data, p)
+}
+
+// checkEntity is [check] for a bundle already parsed or rebuilt.
+func checkEntity(e verify.SignedEntity, data []byte, p Policy) (*sigstore.Result, string, []string, error) {
+	res, err := p.Verifier.VerifyEntity(e, bytes.NewReader(data), p.Identity)
 	switch {
 	case errors.Is(err, sigstore.ErrUntrustedSigner):
 		return nil, RuleSignerUntrusted, []string{err.Error()}, nil

@@ -1,0 +1,177 @@
+package ociref
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/sigstore/cosign/v2/pkg/oci"
+	"github.com/sigstore/cosign/v2/pkg/oci/mutate"
+	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
+	"github.com/sigstore/cosign/v2/pkg/oci/static"
+	ctypes "github.com/sigstore/cosign/v2/pkg/types"
+)
+
+// Cosign's tag layout: the names cosign v2 reads and writes.
+const (
+	// SimpleSigningMediaType is the media type of a cosign signature
+	// layer, whose content is the simple-signing payload ([Payload]).
+	SimpleSigningMediaType = ctypes.SimpleSigningMediaType
+	// SignatureSuffix ends the tag of an image's signatures,
+	// "sha256-<hex>.sig"; AttestationSuffix that of its attestations.
+	SignatureSuffix   = ociremote.SignatureTagSuffix
+	AttestationSuffix = ociremote.AttestationTagSuffix
+)
+
+// The annotations of a layer of cosign's tag layout.
+const (
+	// AnnotationSignature is the signature over the layer, base64.
+	AnnotationSignature = static.SignatureAnnotationKey
+	// AnnotationCertificate is the signing certificate, PEM (keyless).
+	AnnotationCertificate = static.CertificateAnnotationKey
+	// AnnotationChain is the certificate authority's chain above the
+	// certificate, PEM, possibly empty.
+	AnnotationChain = static.ChainAnnotationKey
+	// AnnotationBundle is the Rekor bundle: the log entry's body, time,
+	// index and log ID with its signed entry timestamp, JSON.
+	AnnotationBundle = static.BundleAnnotationKey
+)
+
+// CosignLayer is one entry of cosign's tag layout: a layer of the image at
+// a [CosignTag] (what was signed) and the annotations that carry its
+// signature, certificate and Rekor bundle.
+type CosignLayer struct {
+	// MediaType is the layer's media type, [SimpleSigningMediaType] for
+	// an image signature.
+	MediaType string
+	// Payload is the layer's content.
+	Payload []byte
+	// Annotations are the layer's annotations as stored.
+	Annotations map[string]string
+}
+
+// CosignImage is what lies at a [CosignTag].
+type CosignImage struct {
+	Tag name.Tag
+	// Digest is the manifest's digest, "" when the tag does not exist.
+	Digest string
+	// Layers are the entries in the manifest's order (oldest first, as
+	// cosign appends).
+	Layers []CosignLayer
+}
+
+// CosignTag returns where cosign keeps img's signatures (suffix
+// [SignatureSuffix]) or attestations ([AttestationSuffix]):
+// "<repository>:sha256-<hex>.<suffix>", in img's own repository.
+func CosignTag(img Image, suffix string) name.Tag {
+	return img.Ref.Context().Tag(strings.Replace(img.Digest.String(), ":", "-", 1) + "." + suffix)
+}
+
+// ReadCosign reads the image at [CosignTag](img, suffix) with cosign's
+// own reader, payloads included (each checked against its digest as it is
+// read). A tag that does not exist is no error: the image has no entry of
+// that kind. Nothing is verified here.
+func ReadCosign(ctx context.Context, img Image, suffix string, opts ...remote.Option) (CosignImage, error) {
+	tag := CosignTag(img, suffix)
+	out := CosignImage{Tag: tag}
+	fail := func(err error) (CosignImage, error) {
+		if ctx.Err() != nil {
+			err = context.Cause(ctx)
+		}
+		return CosignImage{Tag: tag}, fmt.Errorf("reading %s: %w", tag, err)
+	}
+	ropts := append([]remote.Option{remote.WithContext(ctx)}, opts...)
+	sigs, err := ociremote.Signatures(tag, ociremote.WithRemoteOptions(ropts...))
+	if err != nil {
+		return fail(err)
+	}
+	list, err := sigs.Get()
+	if err != nil {
+		return fail(err)
+	}
+	if len(list) == 0 {
+		return out, nil
+	}
+	h, err := sigs.Digest()
+	if err != nil {
+		return fail(err)
+	}
+	out.Digest = h.String()
+	for _, s := range list {
+		l, err := readLayer(s)
+		if err != nil {
+			return fail(err)
+		}
+		out.Layers = append(out.Layers, l)
+	}
+	return out, nil
+}
+
+func readLayer(s oci.Signature) (CosignLayer, error) {
+	mt, err := s.MediaType()
+	if err != nil {
+		return CosignLayer{}, err
+	}
+	ann, err := s.Annotations()
+	if err != nil {
+		return CosignLayer{}, err
+	}
+	p, err := s.Payload()
+	if err != nil {
+		return CosignLayer{}, err
+	}
+	return CosignLayer{MediaType: string(mt), Payload: p, Annotations: maps.Clone(ann)}, nil
+}
+
+// AttachCosign appends the signature l to img's signature image, the tag
+// [CosignTag](img, [SignatureSuffix]), keeping the signatures already
+// there, as "cosign sign" does and with cosign's own library (so the
+// manifest, config and layer are cosign's). It returns the digest
+// reference of the signature image written. The tag is read, then
+// rewritten: two signers appending at the same moment can lose one of the
+// two signatures, as with cosign.
+func AttachCosign(ctx context.Context, img Image, l CosignLayer, opts ...remote.Option) (name.Digest, error) {
+	tag := CosignTag(img, SignatureSuffix)
+	fail := func(err error) (name.Digest, error) {
+		if ctx.Err() != nil {
+			err = context.Cause(ctx)
+		}
+		return name.Digest{}, fmt.Errorf("writing the signature to %s: %w", tag, err)
+	}
+	b64, ok := l.Annotations[AnnotationSignature]
+	if !ok || b64 == "" {
+		return fail(errors.New("the layer has no signature annotation"))
+	}
+	ann := maps.Clone(l.Annotations)
+	delete(ann, AnnotationSignature) // static adds it back from b64
+	mt := l.MediaType
+	if mt == "" {
+		mt = SimpleSigningMediaType
+	}
+	sig, err := static.NewSignature(l.Payload, b64, static.WithAnnotations(ann), static.WithLayerMediaType(types.MediaType(mt)))
+	if err != nil {
+		return fail(err)
+	}
+	ropts := append([]remote.Option{remote.WithContext(ctx)}, opts...)
+	base, err := ociremote.Signatures(tag, ociremote.WithRemoteOptions(ropts...))
+	if err != nil {
+		return fail(err)
+	}
+	sigs, err := mutate.AppendSignatures(base, false, sig)
+	if err != nil {
+		return fail(err)
+	}
+	if err := remote.Write(tag, sigs, ropts...); err != nil {
+		return fail(err)
+	}
+	h, err := sigs.Digest()
+	if err != nil {
+		return fail(err)
+	}
+	return tag.Context().Digest(h.String()), nil
+}
