@@ -66,6 +66,41 @@ var oracle = []struct {
 	{"container-based as generic", containerFile, Policy{SourceURI: exampleSource, BuilderID: genericBuilder}, serrors.ErrorUntrustedReusableWorkflow},
 	{"bcr", "MODULE.bazel.intoto.jsonl", Policy{SourceURI: bcrSource, BuilderID: bcrBuilder}, nil},
 	{"bcr wrong signer", "MODULE-wrong-signer.bazel.intoto.jsonl", Policy{SourceURI: bcrSource, BuilderID: bcrBuilder}, serrors.ErrorUntrustedReusableWorkflow},
+
+	// Delegated (BYOB) builders: gha_delegator, gha_maven and gha_gradle
+	// at v2.1.0. "BYOB-based builders ignore the reusable workflow": where
+	// the test expects ErrorUntrustedReusableWorkflow for other builders,
+	// it expects ErrorMismatchBuilderID for these.
+	{"delegator dispatch", delegatorDispatch, Policy{SourceURI: exampleSource, BuilderID: delegatorBuilder}, nil},
+	{"delegator dispatch branch main", delegatorDispatch, Policy{SourceURI: exampleSource, BuilderID: delegatorBuilder, SourceBranch: "main"}, nil},
+	{"delegator dispatch branch master", delegatorDispatch, Policy{SourceURI: exampleSource, BuilderID: delegatorBuilder, SourceBranch: "master"}, serrors.ErrorMismatchBranch},
+	{"delegator dispatch not-trusted builder", delegatorDispatch, Policy{SourceURI: exampleSource, BuilderID: "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/not-trusted.yml"}, serrors.ErrorMismatchBuilderID},
+	{"delegator dispatch wrong source", delegatorDispatch, Policy{SourceURI: "github.com/laurentsimon/slsa-verifier-test-gen", BuilderID: delegatorBuilder}, serrors.ErrorMismatchSource},
+	{"delegator dispatch tag", delegatorDispatch, Policy{SourceURI: exampleSource, BuilderID: delegatorBuilder, SourceTag: "v1.2.3"}, serrors.ErrorInvalidRef},
+	{"delegator dispatch versioned tag", delegatorDispatch, Policy{SourceURI: exampleSource, BuilderID: delegatorBuilder, SourceVersionedTag: "v1"}, serrors.ErrorInvalidRef},
+	{"delegator builder version", delegatorDispatch, Policy{SourceURI: exampleSource, BuilderID: delegatorBuilder + "@v2.1.0"}, nil},
+	{"delegator builder version ref", delegatorDispatch, Policy{SourceURI: exampleSource, BuilderID: delegatorBuilder + "@refs/tags/v2.1.0"}, nil},
+	{"delegator wrong builder version", delegatorDispatch, Policy{SourceURI: exampleSource, BuilderID: delegatorBuilder + "@v2.0.0"}, serrors.ErrorMismatchBuilderID},
+	{"delegator tag v13.0.29", delegatorPush, Policy{SourceURI: exampleSource, BuilderID: delegatorBuilder, SourceTag: "v13.0.29"}, serrors.ErrorMismatchTag},
+	{"delegator tag v13", delegatorPush, Policy{SourceURI: exampleSource, BuilderID: delegatorBuilder, SourceTag: "v13"}, serrors.ErrorMismatchTag},
+	{"delegator versioned v13.0.30", delegatorPush, Policy{SourceURI: exampleSource, BuilderID: delegatorBuilder, SourceVersionedTag: "v13.0.30"}, nil},
+	{"delegator versioned v13", delegatorPush, Policy{SourceURI: exampleSource, BuilderID: delegatorBuilder, SourceVersionedTag: "v13"}, nil},
+	{"delegator versioned v0", delegatorPush, Policy{SourceURI: exampleSource, BuilderID: delegatorBuilder, SourceVersionedTag: "v0"}, serrors.ErrorMismatchVersionedTag},
+	{"delegator versioned v13.0.31", delegatorPush, Policy{SourceURI: exampleSource, BuilderID: delegatorBuilder, SourceVersionedTag: "v13.0.31"}, serrors.ErrorMismatchVersionedTag},
+	{"maven push", mavenPush, Policy{SourceURI: exampleSource, BuilderID: mavenBuilder}, nil},
+	{"maven tag v13.0.30", mavenPush, Policy{SourceURI: exampleSource, BuilderID: mavenBuilder, SourceTag: "v13.0.30"}, nil},
+	{"maven tag v13.0", mavenPush, Policy{SourceURI: exampleSource, BuilderID: mavenBuilder, SourceTag: "v13.0"}, serrors.ErrorMismatchTag},
+	{"maven versioned v13.0", mavenPush, Policy{SourceURI: exampleSource, BuilderID: mavenBuilder, SourceVersionedTag: "v13.0"}, nil},
+	{"maven versioned v12.9", mavenPush, Policy{SourceURI: exampleSource, BuilderID: mavenBuilder, SourceVersionedTag: "v12.9"}, serrors.ErrorMismatchVersionedTag},
+	{"maven source middle A", mavenPush, Policy{SourceURI: "github.com/Alaurentsimon/slsa-verifier-test-gen", BuilderID: mavenBuilder}, serrors.ErrorMismatchSource},
+	{"maven builder version", mavenPush, Policy{SourceURI: exampleSource, BuilderID: mavenBuilder + "@v2.1.0"}, nil},
+	{"maven as its delegator", mavenPush, Policy{SourceURI: exampleSource, BuilderID: DelegatorLowPermsGeneric}, serrors.ErrorMismatchBuilderID},
+	{"gradle dispatch", gradleDispatch, Policy{SourceURI: exampleSource, BuilderID: gradleBuilder}, nil},
+	{"gradle dispatch branch main", gradleDispatch, Policy{SourceURI: exampleSource, BuilderID: gradleBuilder, SourceBranch: "main"}, nil},
+	{"gradle dispatch branch master", gradleDispatch, Policy{SourceURI: exampleSource, BuilderID: gradleBuilder, SourceBranch: "master"}, serrors.ErrorMismatchBranch},
+	{"gradle dispatch tag", gradleDispatch, Policy{SourceURI: exampleSource, BuilderID: gradleBuilder, SourceTag: "v1.2.3"}, serrors.ErrorInvalidRef},
+	{"gradle dispatch not-trusted builder", gradleDispatch, Policy{SourceURI: exampleSource, BuilderID: "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/not-trusted.yml"}, serrors.ErrorMismatchBuilderID},
+	{"gradle builder version ref", gradleDispatch, Policy{SourceURI: exampleSource, BuilderID: gradleBuilder + "@refs/tags/v2.1.0"}, nil},
 }
 
 // TestPathsAgree runs each case of slsa-verifier's regression oracle
@@ -85,6 +120,8 @@ func TestPathsAgree(t *testing.T) {
 				artifact = moduleDigest(t)
 			case tt.file == containerFile:
 				artifact = digest.FromBytes(digest.SHA256, nil) // the build's artifact is empty
+			case strings.HasSuffix(tt.file, ".build.slsa"):
+				artifact = byobArtifact(t, tt.file)
 			}
 			_, offline := o.Verify(readTestdata(t, tt.file), artifact, tt.policy)
 			var online error
@@ -197,5 +234,84 @@ func TestOnlineRoutesGitHubAttestations(t *testing.T) {
 	_, _ = on.Verify(context.Background(), readTestdata(t, "binary-linux-amd64-workflow_dispatch.intoto.jsonl"), mustDigest(t, genericArtifact), p)
 	if called != "artifact" {
 		t.Errorf("SLSA generator provenance went to %q, want artifact", called)
+	}
+	// Delegated builders' provenance goes to VerifyArtifact, the entry
+	// point that trusts the delegators, with the builder as expected ID.
+	called = ""
+	maven := Policy{SourceURI: exampleSource, BuilderID: mavenBuilder, SourceTag: "v13.0.30"}
+	_, _ = on.Verify(context.Background(), readTestdata(t, mavenPush), byobArtifact(t, mavenPush), maven)
+	if called != "artifact" || gotOpts.ExpectedDigest != byobArtifact(t, mavenPush).Hex || *gotOpts.ExpectedTag != "v13.0.30" {
+		t.Errorf("delegated provenance went to %q with %+v, want artifact", called, gotOpts)
+	}
+}
+
+// imageOracle is slsa-verifier v2.7.1's verdict on its container image
+// test data (Test_runVerifyGHAArtifactImage, gha_generic_container at
+// v2.1.0; the cases bounded to older builder versions are left out).
+var imageOracle = []struct {
+	name   string
+	policy Policy
+	slsa   error
+}{
+	{"default", Policy{SourceURI: exampleSource, BuilderID: containerGenerator}, nil},
+	{"not-trusted builder", Policy{SourceURI: exampleSource, BuilderID: "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/not-trusted.yml"}, serrors.ErrorUntrustedReusableWorkflow},
+	{"branch main", Policy{SourceURI: exampleSource, BuilderID: containerGenerator, SourceBranch: "main"}, nil},
+	{"branch master", Policy{SourceURI: exampleSource, BuilderID: containerGenerator, SourceBranch: "master"}, serrors.ErrorMismatchBranch},
+	{"source append A", Policy{SourceURI: exampleSource + "A", BuilderID: containerGenerator}, serrors.ErrorMismatchSource},
+	{"source prepend A", Policy{SourceURI: "Agithub.com/slsa-framework/example-package", BuilderID: containerGenerator}, serrors.ErrorMismatchSource},
+	{"source middle A", Policy{SourceURI: "github.com/Aslsa-framework/example-package", BuilderID: containerGenerator}, serrors.ErrorMismatchSource},
+	{"tag on a branch build", Policy{SourceURI: exampleSource, BuilderID: containerGenerator, SourceTag: "v1.2.3"}, serrors.ErrorInvalidRef},
+	{"versioned tag on a branch build", Policy{SourceURI: exampleSource, BuilderID: containerGenerator, SourceVersionedTag: "v1"}, serrors.ErrorInvalidRef},
+	{"builder version", Policy{SourceURI: exampleSource, BuilderID: containerGenerator + "@v2.1.0"}, nil},
+	{"builder version ref", Policy{SourceURI: exampleSource, BuilderID: containerGenerator + "@refs/tags/v2.1.0"}, nil},
+}
+
+// TestPathsAgreeImages runs slsa-verifier's image oracle on the real
+// container provenance, pushed to an in-process registry: the offline path
+// verifies the attestation found at the image's digest; the slsa-verifier
+// path calls VerifyImage, replaced here by the oracle's recorded answer
+// since it needs the network, with the digest reference and the options
+// its verify-image command builds. Both must reach the same verdict for
+// the same reason.
+func TestPathsAgreeImages(t *testing.T) {
+	img := pushReal(t, newRegistry(t, true))
+	atts, _, err := FindAttestations(context.Background(), img)
+	if err != nil || len(atts) != 1 {
+		t.Fatalf("attestations %+v, %v", atts, err)
+	}
+	o := newOffline(t)
+	for _, tt := range imageOracle {
+		t.Run(tt.name, func(t *testing.T) {
+			_, offline := o.VerifyImage(atts[0], img.Digest, tt.policy)
+			var gotImage string
+			var gotProvenance []byte
+			var gotOpts *options.ProvenanceOpts
+			var gotBuilder *options.BuilderOpts
+			on := Online{Image: func(_ context.Context, image string, provenance []byte, po *options.ProvenanceOpts, bo *options.BuilderOpts) ([]byte, *utils.TrustedBuilderID, error) {
+				gotImage, gotProvenance, gotOpts, gotBuilder = image, provenance, po, bo
+				if tt.slsa != nil {
+					return nil, nil, fmt.Errorf("verifying: %w", tt.slsa)
+				}
+				return nil, nil, nil
+			}}
+			_, online := on.VerifyImage(context.Background(), img, atts, tt.policy)
+			switch {
+			case online == nil && offline != nil:
+				t.Fatalf("slsa-verifier passes, the offline path denies: %v", offline)
+			case online != nil && offline == nil:
+				t.Fatalf("slsa-verifier denies (%v), the offline path passes", online)
+			case online != nil && !errors.Is(offline, sentinelOf(online)):
+				t.Fatalf("different reasons: slsa-verifier %v, offline %v", online, offline)
+			}
+			if gotImage != img.Ref.String() || !strings.Contains(gotImage, "@"+containerImageDigest) || gotProvenance != nil {
+				t.Errorf("VerifyImage(%q, %q), want the digest reference %s and no provenance (read from the registry)", gotImage, gotProvenance, img.Ref)
+			}
+			if want := cliOptions(tt.policy, img.Digest.Hex); !reflect.DeepEqual(gotOpts, want) {
+				t.Errorf("ProvenanceOpts = %+v, verify-image builds %+v", gotOpts, want)
+			}
+			if gotBuilder == nil || gotBuilder.ExpectedID == nil || *gotBuilder.ExpectedID != tt.policy.BuilderID {
+				t.Errorf("BuilderOpts = %+v, want ExpectedID %q", gotBuilder, tt.policy.BuilderID)
+			}
+		})
 	}
 }

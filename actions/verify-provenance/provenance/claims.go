@@ -38,9 +38,16 @@ type Claims struct {
 	CertificateSource string `json:"certificateSource,omitempty"`
 	CertificateRef    string `json:"certificateRef,omitempty"`
 
+	// Delegator is the delegator workflow that signed for the builder,
+	// when the provenance comes from a delegated (BYOB) builder.
+	Delegator string `json:"delegator,omitempty"`
+
 	// PredicateType is the statement's predicate type.
 	PredicateType string `json:"predicateType"`
-	// BuilderID is the statement's builder.id.
+	// BuildType is the statement's build type.
+	BuildType string `json:"buildType,omitempty"`
+	// BuilderID is the statement's builder.id: for a delegated builder,
+	// the builder rather than the delegator that signed.
 	BuilderID string `json:"builderId"`
 	// Source is the source repository the statement names, normalised to
 	// "git+https://host/owner/repo".
@@ -50,7 +57,8 @@ type Claims struct {
 	// BaseRef is the branch a tag push came from, when the statement
 	// records the push event ("refs/heads/main").
 	BaseRef string `json:"baseRef,omitempty"`
-	// Inputs are the workflow inputs the statement records.
+	// Inputs are the workflow_dispatch inputs the statement records (none
+	// for a build started by another event).
 	Inputs map[string]string `json:"inputs,omitempty"`
 	// Subjects are the artifacts the statement is about.
 	Subjects []Subject `json:"subjects"`
@@ -70,25 +78,42 @@ type predicateV02 struct {
 	Builder struct {
 		ID string `json:"id"`
 	} `json:"builder"`
+	BuildType  string `json:"buildType"`
 	Invocation struct {
 		ConfigSource struct {
 			URI string `json:"uri"`
 		} `json:"configSource"`
 		Environment struct {
-			EventPayload struct {
-				BaseRef string         `json:"base_ref"`
-				Inputs  map[string]any `json:"inputs"`
-			} `json:"github_event_payload"`
+			EventName    string       `json:"github_event_name"`
+			EventPayload eventPayload `json:"github_event_payload"`
 		} `json:"environment"`
 	} `json:"invocation"`
 }
 
+// eventPayload is the part of the GitHub event that started the build
+// read here, as the SLSA GitHub generator records it.
+type eventPayload struct {
+	BaseRef string         `json:"base_ref"`
+	Inputs  map[string]any `json:"inputs"`
+}
+
+// dispatchInputs are the inputs of a workflow_dispatch event. Other events
+// have none, whatever their payload holds: slsa-verifier reads inputs only
+// from workflow_dispatch (common.GetWorkflowInputs).
+func dispatchInputs(event string, p eventPayload) map[string]string {
+	if event != "workflow_dispatch" {
+		return nil
+	}
+	return stringMap(p.Inputs)
+}
+
 // predicateV1 is the part of SLSA provenance v1 read here, for the build
 // types of GitHub's attest-build-provenance (externalParameters.workflow)
-// and of the SLSA GitHub generator (externalParameters.source or inputs,
-// resolvedDependencies).
+// and of the SLSA GitHub generator (externalParameters.source or
+// resolvedDependencies, and the event in internalParameters).
 type predicateV1 struct {
 	BuildDefinition struct {
+		BuildType          string `json:"buildType"`
 		ExternalParameters struct {
 			Workflow *struct {
 				Repository string `json:"repository"`
@@ -97,12 +122,10 @@ type predicateV1 struct {
 			Source *struct {
 				URI string `json:"uri"`
 			} `json:"source"`
-			Inputs map[string]any `json:"inputs"`
 		} `json:"externalParameters"`
 		InternalParameters struct {
-			EventPayload struct {
-				BaseRef string `json:"base_ref"`
-			} `json:"GITHUB_EVENT_PAYLOAD"`
+			EventName    string       `json:"GITHUB_EVENT_NAME"`
+			EventPayload eventPayload `json:"GITHUB_EVENT_PAYLOAD"`
 		} `json:"internalParameters"`
 		ResolvedDependencies []struct {
 			URI string `json:"uri"`
@@ -130,19 +153,23 @@ func DecodeStatement(payload []byte) (*Claims, error) {
 		if err := json.Unmarshal(st.Predicate, &p); err != nil {
 			return nil, fmt.Errorf("%w: SLSA v0.2 predicate: %v", ErrMalformed, err)
 		}
-		c.BuilderID = p.Builder.ID
+		c.BuilderID, c.BuildType = p.Builder.ID, p.BuildType
 		sourceURI = p.Invocation.ConfigSource.URI
-		c.BaseRef = p.Invocation.Environment.EventPayload.BaseRef
-		c.Inputs = stringMap(p.Invocation.Environment.EventPayload.Inputs)
+		env := p.Invocation.Environment
+		c.BaseRef = env.EventPayload.BaseRef
+		c.Inputs = dispatchInputs(env.EventName, env.EventPayload)
 	case PredicateSLSAv1:
 		var p predicateV1
 		if err := json.Unmarshal(st.Predicate, &p); err != nil {
 			return nil, fmt.Errorf("%w: SLSA v1 predicate: %v", ErrMalformed, err)
 		}
 		bd := p.BuildDefinition
-		c.BuilderID = p.RunDetails.Builder.ID
+		c.BuilderID, c.BuildType = p.RunDetails.Builder.ID, bd.BuildType
 		c.BaseRef = bd.InternalParameters.EventPayload.BaseRef
-		c.Inputs = stringMap(bd.ExternalParameters.Inputs)
+		// The generators record the event in internalParameters; the
+		// externalParameters.inputs of a delegated builder are the
+		// builder's own inputs, not the workflow's.
+		c.Inputs = dispatchInputs(bd.InternalParameters.EventName, bd.InternalParameters.EventPayload)
 		switch {
 		case bd.ExternalParameters.Workflow != nil && bd.ExternalParameters.Workflow.Repository != "":
 			sourceURI = bd.ExternalParameters.Workflow.Repository + "@" + bd.ExternalParameters.Workflow.Ref

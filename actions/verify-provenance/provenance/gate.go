@@ -1,21 +1,20 @@
 package provenance
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hubgates/hub/shared/digest"
 	"github.com/hubgates/hub/shared/evidence"
 	"github.com/hubgates/hub/shared/finding"
 	"github.com/hubgates/hub/shared/gate"
+	"github.com/hubgates/hub/shared/ociref"
 	"github.com/hubgates/hub/shared/sigstore"
 )
 
@@ -24,6 +23,7 @@ const gateName = "verify-provenance"
 // The gate's own inputs.
 const (
 	inputArtifacts      = "artifacts"
+	inputImages         = "images"
 	inputProvenance     = "provenance"
 	inputSourceURI      = FieldSourceURI
 	inputBuilderID      = FieldBuilderID
@@ -37,10 +37,11 @@ const (
 
 // The gate's own outputs.
 const (
-	outputPath      = "verification-path"
-	outputVerified  = "verified"
-	outputBuilderID = "builder-id"
-	outputSourceRef = "source-ref"
+	outputPath           = "verification-path"
+	outputVerified       = "verified"
+	outputVerifiedImages = "verified-images"
+	outputBuilderID      = "builder-id"
+	outputSourceRef      = "source-ref"
 )
 
 // The rules of the gate's findings, one per kind of failure.
@@ -51,6 +52,7 @@ const (
 	RuleInputsMismatch   = "inputs-mismatch"
 	RuleNotAttested      = "artifact-not-attested"
 	RuleBadSignature     = "provenance-invalid"
+	RuleMissing          = "provenance-missing"
 )
 
 const helpBase = "https://github.com/hubgates/hub/blob/main/actions/verify-provenance/README.md#"
@@ -65,8 +67,10 @@ var Rules = []finding.Rule{
 		Help: "Check source-branch, source-tag and source-versioned-tag against the release you expect.", HelpURI: helpBase + "ref-mismatch"},
 	{ID: RuleInputsMismatch, Severity: finding.High, Summary: "The build ran with other workflow inputs than expected.",
 		Help: "A workflow_dispatch input changed how the artifact was built.", HelpURI: helpBase + "inputs-mismatch"},
-	{ID: RuleNotAttested, Severity: finding.Critical, Summary: "The artifact's digest is not a subject of the provenance.",
-		Help: "The provenance is about other bytes: the artifact was changed or swapped after the build.", HelpURI: helpBase + "artifact-not-attested"},
+	{ID: RuleNotAttested, Severity: finding.Critical, Summary: "The artifact's or image's digest is not a subject of the provenance.",
+		Help: "The provenance is about other bytes: the artifact was changed or swapped after the build, or the image's attestation was copied from another image.", HelpURI: helpBase + "artifact-not-attested"},
+	{ID: RuleMissing, Severity: finding.Critical, Summary: "No SLSA provenance is attached to the image's digest in its registry.",
+		Help: "The image was not built by a builder that attests, its tag now names another image, or its attestations were pushed elsewhere.", HelpURI: helpBase + "provenance-missing"},
 	{ID: RuleBadSignature, Severity: finding.Critical, Summary: "The provenance is malformed or its signature does not verify against the trusted root.",
 		Help: "The bundle was altered, or was not signed through the trusted Sigstore instance.", HelpURI: helpBase + "provenance-invalid"},
 }
@@ -76,19 +80,23 @@ var Gate = &gate.Gate{
 	Spec: gate.Spec{
 		Name:  gateName,
 		Title: "verify SLSA provenance",
-		Description: "Verifies SLSA provenance and GitHub artifact attestations for artifacts: the provenance must be signed through Sigstore by the expected builder " +
+		Description: "Verifies SLSA provenance and GitHub artifact attestations for artifacts and OCI images: the provenance must be signed through Sigstore by the expected builder " +
 			"for the expected source repository, and may be required to come from a branch, a tag or a semantic version, and with given workflow inputs. " +
-			"With a trusted-root file it verifies offline with sigstore-go and makes no network call; without one it runs slsa-verifier v2.7.1, which fetches the Sigstore trust root over the network. " +
+			"An image is resolved to its digest once, and only provenance attached to that digest in its registry counts (cosign's sha256-<hex>.att tag or OCI referrers). " +
+			"Delegated builders of the SLSA GitHub generator (Maven, Gradle, your own through the BYOB delegators) are accepted for artifacts by their builder ID. " +
+			"With a trusted-root file it verifies offline with sigstore-go and calls no Sigstore service (images are still read from their registry); without one it runs slsa-verifier v2.7.1, which fetches the Sigstore trust root over the network. " +
 			"The summary says which path ran.",
 		Inputs: []gate.Input{
-			{Name: inputArtifacts, Kind: gate.List, Required: true,
-				Description: "Artifact files to verify, relative to the workspace; each must be a subject of the provenance."},
-			{Name: inputProvenance, Kind: gate.Path, Required: true,
-				Description: "The provenance: a Sigstore bundle (.intoto.jsonl of the SLSA GitHub generator, .sigstore.json of attest-build-provenance), or several, one per line."},
+			{Name: inputArtifacts, Kind: gate.List,
+				Description: "Artifact files to verify, relative to the workspace; each must be a subject of the provenance. One of artifacts and images is required."},
+			{Name: inputImages, Kind: gate.List,
+				Description: "OCI image references to verify, one per line. Each is resolved to its digest once; the SLSA provenance attached to that digest in the registry (cosign's sha256-<hex>.att tag, or Sigstore bundles among the OCI referrers) must name the digest as its subject. Credentials come from the Docker config (DOCKER_CONFIG or ~/.docker/config.json)."},
+			{Name: inputProvenance, Kind: gate.Path,
+				Description: "The provenance of artifacts: a Sigstore bundle (.intoto.jsonl or .build.slsa of the SLSA GitHub generator, .sigstore.json of attest-build-provenance), or several, one per line. Required with artifacts; images carry theirs in the registry."},
 			{Name: inputSourceURI, Kind: gate.String, Required: true,
-				Description: "The repository the artifacts must be built from, as github.com/<owner>/<repo>."},
+				Description: "The repository the artifacts and images must be built from, as github.com/<owner>/<repo>."},
 			{Name: inputBuilderID, Kind: gate.String, Required: true,
-				Description: "The builder that must have made the provenance: its reusable workflow, https://github.com/<owner>/<repo>/.github/workflows/<file>, optionally with @<version> (@v2.1.0 or @refs/tags/v2.1.0) to pin the builder's version."},
+				Description: "The builder that must have made the provenance: its reusable workflow, https://github.com/<owner>/<repo>/.github/workflows/<file>, optionally with @<version> (@v2.1.0 or @refs/tags/v2.1.0) to pin the builder's version. For a delegated builder of the SLSA GitHub generator (builder_maven_slsa3.yml, builder_gradle_slsa3.yml, your own BYOB builder), the builder, never the delegator workflow that signs for it."},
 			{Name: inputSourceBranch, Kind: gate.String,
 				Description: "The branch the build must have run on (for a tag push, the branch the tag was pushed from)."},
 			{Name: inputSourceTag, Kind: gate.String,
@@ -98,117 +106,171 @@ var Gate = &gate.Gate{
 			{Name: inputWorkflowInputs, Kind: gate.List,
 				Description: "Workflow inputs the build must have had, as name=value items."},
 			{Name: inputTrustedRoot, Kind: gate.Path,
-				Description: "A Sigstore trusted_root.json. When given, verification runs offline with sigstore-go and makes no network call; when empty, slsa-verifier verifies online."},
+				Description: "A Sigstore trusted_root.json. When given, verification runs offline with sigstore-go and calls no Sigstore service (artifacts need no network at all; images are read from their registry); when empty, slsa-verifier verifies online."},
 			{Name: inputTimeout, Kind: gate.Duration, Default: "120s",
 				Description: "Longest time for the whole verification; when it passes, the gate exits 3 naming the service that did not answer."},
 		},
 		Outputs: []gate.Output{
 			{Name: outputPath, Description: "Which path verified: offline (sigstore-go with trusted-root) or slsa-verifier."},
-			{Name: outputVerified, Description: "Number of artifacts whose provenance verified and satisfied the policy."},
-			{Name: outputBuilderID, Description: "The verified builder ID (when every artifact verified with the same builder)."},
-			{Name: outputSourceRef, Description: "The verified source ref (when every artifact verified from the same ref)."},
+			{Name: outputVerified, Description: "Number of artifacts and images whose provenance verified and satisfied the policy."},
+			{Name: outputVerifiedImages, Description: "Each image whose provenance verified, as its digest reference (registry/repo@sha256:...), one per line: deploy these, not the tags."},
+			{Name: outputBuilderID, Description: "The verified builder ID (when every artifact and image verified with the same builder); for a delegated builder, the builder, not the delegator."},
+			{Name: outputSourceRef, Description: "The verified source ref (when every artifact and image verified from the same ref)."},
 		},
 		Rules: Rules,
 	},
 	Run: run,
 }
 
-// verifier is one of the two paths.
-type verifier func(ctx context.Context, bundle []byte, artifact digest.Digest) (*Report, error)
+// paths are the two verification paths, ready for the run.
+type paths struct {
+	name     string
+	artifact func(ctx context.Context, bundle []byte, artifact digest.Digest) (*Report, error)
+	image    func(ctx context.Context, img ociref.Image, atts []Attestation) (*Report, error)
+}
 
 func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	p, err := policyFromInputs(in)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, in.Duration(inputTimeout))
+	names, images := in.List(inputArtifacts), in.List(inputImages)
+	if err := checkSubjects(in, names, images); err != nil {
+		return nil, err
+	}
+	timeout := in.Duration(inputTimeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("verification did not finish within the timeout of %v", timeout))
 	defer cancel()
 
-	res := &gate.Result{Outputs: map[string]string{}, Counters: map[string]int64{}}
-	var verify verifier
-	path := "slsa-verifier"
-	if rootPath := in.Path(inputTrustedRoot); rootPath != "" {
-		tr, err := sigstore.LoadTrustedRoot(rootPath)
-		if err != nil {
-			return nil, gate.BadInputf(inputTrustedRoot, in.Raw(inputTrustedRoot), "%v", err)
-		}
-		off, err := NewOffline(tr)
-		if err != nil {
-			return nil, gate.BadInputf(inputTrustedRoot, in.Raw(inputTrustedRoot), "%v", err)
-		}
-		path = "offline"
-		verify = func(_ context.Context, b []byte, a digest.Digest) (*Report, error) { return off.Verify(b, a, p) }
-		res.Read = append(res.Read, readArtifact(in, rootPath))
-	} else {
-		on := Online{}
-		verify = func(ctx context.Context, b []byte, a digest.Digest) (*Report, error) { return on.Verify(ctx, b, a, p) }
+	t := newTally()
+	v, err := choosePath(in, p, t)
+	if err != nil {
+		return nil, err
 	}
-	res.Outputs[outputPath] = path
+	t.res.Outputs[outputPath] = v.name
 
+	if len(names) > 0 {
+		if err := verifyArtifacts(ctx, in, v, names, t); err != nil {
+			return nil, err
+		}
+	}
+	opts := []remote.Option{remote.WithAuthFromKeychain(authn.DefaultKeychain)}
+	for _, ref := range images {
+		if err := verifyImage(ctx, v, ref, t, opts...); err != nil {
+			return nil, err
+		}
+	}
+	return t.result(in, p, v.name, len(names), len(images)), nil
+}
+
+// checkSubjects refuses a run with nothing to verify, artifacts without
+// their provenance, provenance without artifacts, and image references
+// that do not parse.
+func checkSubjects(in *gate.Inputs, names, images []string) error {
+	switch {
+	case len(names) == 0 && len(images) == 0:
+		return gate.BadInputf(inputArtifacts, "", "is required unless images is given")
+	case len(names) > 0 && in.Path(inputProvenance) == "":
+		return gate.BadInputf(inputProvenance, "", "is required with artifacts")
+	case len(names) == 0 && in.Path(inputProvenance) != "":
+		return gate.BadInputf(inputProvenance, in.Raw(inputProvenance), "names the provenance of artifacts, but artifacts is empty (images carry theirs in the registry)")
+	}
+	for _, ref := range images {
+		if _, err := ociref.Parse(ref); err != nil {
+			return gate.BadInputf(inputImages, ref, "%v", err)
+		}
+	}
+	return nil
+}
+
+// choosePath builds the offline path when a trusted root is given, the
+// slsa-verifier path otherwise.
+func choosePath(in *gate.Inputs, p Policy, t *tally) (paths, error) {
+	rootPath := in.Path(inputTrustedRoot)
+	if rootPath == "" {
+		on := Online{}
+		return paths{name: "slsa-verifier",
+			artifact: func(ctx context.Context, b []byte, a digest.Digest) (*Report, error) { return on.Verify(ctx, b, a, p) },
+			image: func(ctx context.Context, img ociref.Image, atts []Attestation) (*Report, error) {
+				return on.VerifyImage(ctx, img, atts, p)
+			}}, nil
+	}
+	tr, err := sigstore.LoadTrustedRoot(rootPath)
+	if err != nil {
+		return paths{}, gate.BadInputf(inputTrustedRoot, in.Raw(inputTrustedRoot), "%v", err)
+	}
+	off, err := NewOffline(tr)
+	if err != nil {
+		return paths{}, gate.BadInputf(inputTrustedRoot, in.Raw(inputTrustedRoot), "%v", err)
+	}
+	t.res.Read = append(t.res.Read, readArtifact(in, rootPath))
+	return paths{name: "offline",
+		artifact: func(_ context.Context, b []byte, a digest.Digest) (*Report, error) { return off.Verify(b, a, p) },
+		image: func(ctx context.Context, img ociref.Image, atts []Attestation) (*Report, error) {
+			return verifyAny(ctx, atts, func(_ context.Context, a Attestation) (*Report, error) { return off.VerifyImage(a, img.Digest, p) })
+		}}, nil
+}
+
+// verifyArtifacts checks each artifact file against the provenance file.
+func verifyArtifacts(ctx context.Context, in *gate.Inputs, v paths, names []string, t *tally) error {
 	provPath := in.Path(inputProvenance)
 	provData, err := os.ReadFile(provPath)
 	if err != nil {
-		return nil, gate.BadInputf(inputProvenance, in.Raw(inputProvenance), "%v", err)
+		return gate.BadInputf(inputProvenance, in.Raw(inputProvenance), "%v", err)
 	}
-	res.Read = append(res.Read, evidence.Artifact{Path: in.Env.Rel(provPath), Digest: digest.FromBytes(digest.SHA256, provData).String()})
+	t.res.Read = append(t.res.Read, evidence.Artifact{Path: in.Env.Rel(provPath), Digest: digest.FromBytes(digest.SHA256, provData).String()})
 	bundles := splitBundles(provData)
 	if len(bundles) == 0 {
-		return nil, gate.BadInputf(inputProvenance, in.Raw(inputProvenance), "the file is empty")
+		return gate.BadInputf(inputProvenance, in.Raw(inputProvenance), "the file is empty")
 	}
-
-	var rows []string
-	verified := 0
-	builders, refs := map[string]bool{}, map[string]bool{}
-	for _, name := range in.List(inputArtifacts) {
+	for _, name := range names {
 		d, err := artifactDigest(in.Env.Workspace, name)
 		if err != nil {
-			return nil, &gate.InputError{Input: inputArtifacts, Value: name, Problem: err.Error(), Err: err}
+			return &gate.InputError{Input: inputArtifacts, Value: name, Problem: err.Error(), Err: err}
 		}
-		res.Read = append(res.Read, evidence.Artifact{Path: name, Digest: d.String()})
-		rep, err := verifyAny(ctx, verify, bundles, d)
-		if err != nil && ctx.Err() != nil {
-			return nil, fmt.Errorf("verifying %s (%s path): %w", name, path, err)
+		t.res.Read = append(t.res.Read, evidence.Artifact{Path: name, Digest: d.String()})
+		rep, err := verifyAny(ctx, bundles, func(ctx context.Context, b []byte) (*Report, error) { return v.artifact(ctx, b, d) })
+		if err != nil && (ctx.Err() != nil || errors.Is(err, ErrUnavailable)) {
+			return fmt.Errorf("verifying %s (%s path): %w", name, v.name, err)
 		}
-		if errors.Is(err, ErrUnavailable) {
-			return nil, fmt.Errorf("verifying %s: %w", name, err)
-		}
-		if err != nil {
-			rule := ruleFor(err)
-			res.Findings = append(res.Findings, finding.Finding{Rule: rule, Severity: severityOf(rule),
-				Message: oneLine(err), Path: name,
-				Fingerprint: finding.Fingerprint(rule, name, d.String())})
-			rows = append(rows, row(name, d, "❌ "+rule, rep))
-			continue
-		}
-		verified++
-		rows = append(rows, row(name, d, "✅ verified", rep))
-		if rep.Claims != nil {
-			builders[rep.Claims.BuilderID] = true
-			refs[refOf(rep.Claims)] = true
-		}
+		t.add(name, name, d, rep, err)
 	}
-	res.Outputs[outputVerified] = strconv.Itoa(verified)
-	if len(builders) == 1 && len(res.Findings) == 0 {
-		for b := range builders {
-			res.Outputs[outputBuilderID] = b
-		}
-		for r := range refs {
-			res.Outputs[outputSourceRef] = r
-		}
+	return nil
+}
+
+// verifyImage resolves ref to its digest once, finds the provenance
+// attached to that digest and verifies it. A registry that cannot be read
+// leaves the run undecided, never passed or denied.
+func verifyImage(ctx context.Context, v paths, ref string, t *tally, opts ...remote.Option) error {
+	img, err := ociref.Resolve(ctx, ref, opts...)
+	if err != nil {
+		return err
 	}
-	total := len(in.List(inputArtifacts))
-	res.Counters["artifacts"] = int64(total)
-	res.Counters["verified"] = int64(verified)
-	res.Denied = len(res.Findings) > 0
-	pathName := map[string]string{"offline": "offline (sigstore-go, trusted root " + in.Raw(inputTrustedRoot) + ", no network)",
-		"slsa-verifier": "online (slsa-verifier v2.7.1, Sigstore public-good trust root through TUF)"}[path]
-	if res.Denied {
-		res.Reason = fmt.Sprintf("%d of %d artifacts failed provenance verification (%s path).", total-verified, total, path)
-	} else {
-		res.Reason = fmt.Sprintf("%d of %d artifacts have provenance from %s for %s (%s path).", verified, total, p.BuilderID, p.SourceURI, path)
+	t.res.Read = append(t.res.Read, evidence.Artifact{Path: img.String(), Digest: img.Digest.String()})
+	atts, skipped, err := FindAttestations(ctx, img, opts...)
+	if err != nil {
+		return fmt.Errorf("finding the provenance of %s: %w", img, err)
 	}
-	res.Details = "**Verification path:** " + pathName + "\n\n| Artifact | Digest | Result | Builder | Source | Log index |\n|---|---|---|---|---|---|\n" + strings.Join(rows, "")
-	return res, nil
+	for _, a := range atts {
+		t.res.Read = append(t.res.Read, evidence.Artifact{Path: a.Location, Digest: a.Digest.String()})
+	}
+	label := ref
+	if ref != img.String() {
+		label = ref + " (" + img.String() + ")"
+	}
+	if len(atts) == 0 {
+		t.missing(label, img, skipped)
+		return nil
+	}
+	rep, err := v.image(ctx, img, atts)
+	if err != nil && (ctx.Err() != nil || errors.Is(err, ErrUnavailable)) {
+		return fmt.Errorf("verifying %s (%s path): %w", img, v.name, err)
+	}
+	t.add(label, "", img.Digest, rep, err)
+	if err == nil {
+		t.images = append(t.images, img.String())
+	}
+	return nil
 }
 
 // policyFromInputs builds and validates the policy, naming the input of
@@ -239,128 +301,4 @@ func policyFromInputs(in *gate.Inputs) (Policy, error) {
 		return p, err
 	}
 	return p, nil
-}
-
-// artifactDigest hashes a workspace file; the path may not leave the
-// workspace, through ".." or a symlink.
-func artifactDigest(workspace, name string) (digest.Digest, error) {
-	f, err := os.OpenInRoot(workspace, filepath.FromSlash(name))
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return digest.Digest{}, errors.New("does not exist")
-		}
-		return digest.Digest{}, fmt.Errorf("cannot be read inside the workspace: %w", err)
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return digest.Digest{}, errors.New("is a directory")
-	}
-	d, _, err := digest.FromReader(digest.SHA256, f)
-	return d, err
-}
-
-// readArtifact records a file the gate read, for the evidence.
-func readArtifact(in *gate.Inputs, path string) evidence.Artifact {
-	d, _, _ := digest.FromFile(digest.SHA256, path)
-	return evidence.Artifact{Path: in.Env.Rel(path), Digest: d.String()}
-}
-
-// splitBundles reads one JSON bundle, or several as JSON lines.
-func splitBundles(data []byte) [][]byte {
-	data = bytes.TrimSpace(data)
-	if len(data) == 0 {
-		return nil
-	}
-	if json.Valid(data) {
-		return [][]byte{data}
-	}
-	var out [][]byte
-	for line := range bytes.SplitSeq(data, []byte("\n")) {
-		if line = bytes.TrimSpace(line); len(line) > 0 {
-			out = append(out, line)
-		}
-	}
-	return out
-}
-
-// verifyAny accepts the artifact when one bundle verifies it; otherwise
-// it returns the most telling failure: one from a bundle that is about
-// the artifact rather than "not a subject".
-func verifyAny(ctx context.Context, verify verifier, bundles [][]byte, d digest.Digest) (*Report, error) {
-	var firstErr error
-	var firstRep *Report
-	for _, b := range bundles {
-		if err := ctx.Err(); err != nil {
-			return nil, context.Cause(ctx)
-		}
-		rep, err := verify(ctx, b, d)
-		if err == nil {
-			return rep, nil
-		}
-		if errors.Is(err, ErrUnavailable) {
-			return nil, err
-		}
-		if firstErr == nil || (errors.Is(firstErr, ErrMismatchArtifact) && !errors.Is(err, ErrMismatchArtifact)) {
-			firstErr, firstRep = err, rep
-		}
-	}
-	return firstRep, firstErr
-}
-
-// ruleFor maps a verification failure to its rule.
-func ruleFor(err error) string {
-	switch {
-	case errors.Is(err, ErrUntrustedBuilder):
-		return RuleUntrustedBuilder
-	case errors.Is(err, ErrMismatchSource):
-		return RuleSourceMismatch
-	case errors.Is(err, ErrMismatchBranch), errors.Is(err, ErrMismatchTag), errors.Is(err, ErrMismatchVersionedTag), errors.Is(err, ErrInvalidRef):
-		return RuleRefMismatch
-	case errors.Is(err, ErrMismatchInputs):
-		return RuleInputsMismatch
-	case errors.Is(err, ErrMismatchArtifact):
-		return RuleNotAttested
-	}
-	return RuleBadSignature
-}
-
-func severityOf(rule string) finding.Severity {
-	for _, r := range Rules {
-		if r.ID == rule {
-			return r.Severity
-		}
-	}
-	return finding.High
-}
-
-// oneLine joins a multi-error's lines for a finding message.
-func oneLine(err error) string {
-	return strings.ReplaceAll(err.Error(), "\n", "; ")
-}
-
-func refOf(c *Claims) string {
-	if c.CertificateRef != "" {
-		return c.CertificateRef
-	}
-	return c.Ref
-}
-
-// row is one line of the summary table.
-func row(name string, d digest.Digest, result string, rep *Report) string {
-	builder, source, index := "", "", ""
-	if rep != nil && rep.Claims != nil {
-		builder = rep.Claims.BuilderID
-		source = trimGit(rep.Claims.Source)
-		if r := refOf(rep.Claims); r != "" {
-			source += "@" + r
-		}
-	}
-	if rep != nil && rep.LogIndex >= 0 {
-		index = strconv.FormatInt(rep.LogIndex, 10)
-	}
-	short := d.String()
-	if len(short) > 19 {
-		short = short[:19] + "…"
-	}
-	return fmt.Sprintf("| `%s` | `%s` | %s | %s | %s | %s |\n", name, short, result, builder, source, index)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/sigstore/sigstore-go/pkg/root"
@@ -21,8 +22,12 @@ type Report struct {
 	// Path says which path verified: "offline" (sigstore-go with a trusted
 	// root file) or "slsa-verifier".
 	Path string `json:"path"`
-	// Artifact is the artifact's digest.
+	// Artifact is the artifact's digest; for an image, its manifest
+	// digest.
 	Artifact digest.Digest `json:"artifact"`
+	// Location is where an image's provenance was found: cosign's
+	// "<repo>:sha256-<hex>.att" tag or a referrer "<repo>@sha256:...".
+	Location string `json:"location,omitempty"`
 	// Claims are the verified claims the policy was checked against.
 	Claims *Claims `json:"claims"`
 	// LogIndex is the transparency log index of the signature, -1 if none.
@@ -56,8 +61,28 @@ func NewOffline(tm root.TrustedMaterial) (*Offline, error) {
 
 // Verify checks the bundle in bundleJSON for the artifact whose SHA-256
 // digest is artifact, then checks its claims against p. The policy must
-// be valid ([Policy.Validate]).
+// be valid ([Policy.Validate]). Provenance from delegated builders is
+// accepted under the rules of [Policy.Check], except in GitHub artifact
+// attestations.
 func (o *Offline) Verify(bundleJSON []byte, artifact digest.Digest, p Policy) (*Report, error) {
+	return o.verify(bundleJSON, artifact, p, !isGitHubAttestation(bundleJSON))
+}
+
+// VerifyImage checks provenance found attached to an image: its subject
+// must be the image's manifest digest, and no delegated builder is
+// accepted ([Policy.CheckImage]).
+func (o *Offline) VerifyImage(att Attestation, image digest.Digest, p Policy) (*Report, error) {
+	if att.Problem != nil {
+		return nil, att.Problem
+	}
+	rep, err := o.verify(att.Bundle, image, p, false)
+	if rep != nil {
+		rep.Location = att.Location
+	}
+	return rep, err
+}
+
+func (o *Offline) verify(bundleJSON []byte, artifact digest.Digest, p Policy, delegation bool) (*Report, error) {
 	if artifact.Algorithm != digest.SHA256 {
 		return nil, fmt.Errorf("artifact digest: expected a %s digest, got %q", digest.SHA256, artifact)
 	}
@@ -88,7 +113,14 @@ func (o *Offline) Verify(bundleJSON []byte, artifact digest.Digest, p Policy) (*
 	// The certificate must come from a GitHub Actions token issued to the
 	// builder workflow, at any version: the version is checked by Check,
 	// with slsa-verifier's rules for "v1.2.3" against "refs/tags/v1.2.3".
-	sanRE := "^" + regexp.QuoteMeta(p.builderName()) + "@.+$"
+	// A delegated builder's provenance is signed by a delegator instead.
+	names := []string{regexp.QuoteMeta(p.builderName())}
+	if delegation {
+		for _, d := range delegators {
+			names = append(names, regexp.QuoteMeta(d))
+		}
+	}
+	sanRE := "^(" + strings.Join(names, "|") + ")@.+$"
 	id, err := verify.NewShortCertificateIdentity(ActionsIssuer, "", "", sanRE)
 	if err != nil {
 		return nil, fmt.Errorf("%s %q: %w", FieldBuilderID, p.BuilderID, err)
@@ -103,8 +135,12 @@ func (o *Offline) Verify(bundleJSON []byte, artifact digest.Digest, p Policy) (*
 					san, iss = cs.SubjectAlternativeName, cs.Issuer
 				}
 			}
-			return nil, fmt.Errorf("%w: expected a signature by %q issued by %q, got %q issued by %q",
-				ErrUntrustedBuilder, p.builderName(), ActionsIssuer, san, iss)
+			by := ""
+			if delegation {
+				by = " (or by a delegator of the SLSA GitHub generator)"
+			}
+			return nil, fmt.Errorf("%w: expected a signature by %q%s issued by %q, got %q issued by %q",
+				ErrUntrustedBuilder, p.builderName(), by, ActionsIssuer, san, iss)
 		}
 		return nil, fmt.Errorf("%w: %v", ErrSignature, err)
 	}
@@ -122,6 +158,9 @@ func (o *Offline) Verify(bundleJSON []byte, artifact digest.Digest, p Policy) (*
 	cert := res.Signature.Certificate
 	c.Issuer, c.Signer = cert.Issuer, cert.SubjectAlternativeName
 	c.CertificateSource, c.CertificateRef = cert.SourceRepositoryURI, cert.SourceRepositoryRef
+	if delegation && isDelegator(c.Signer) {
+		c.Delegator = c.Signer
+	}
 	rep := &Report{Path: "offline", Artifact: artifact, Claims: c, LogIndex: -1}
 	for _, ts := range res.VerifiedTimestamps {
 		if ts.Type == "Tlog" && (rep.SignedAt.IsZero() || ts.Timestamp.Before(rep.SignedAt)) {
@@ -131,7 +170,7 @@ func (o *Offline) Verify(bundleJSON []byte, artifact digest.Digest, p Policy) (*
 	if entries, err := b.TlogEntries(); err == nil && len(entries) > 0 {
 		rep.LogIndex = entries[0].LogIndex()
 	}
-	if err := p.Check(c); err != nil {
+	if err := p.check(c, delegation); err != nil {
 		return rep, err
 	}
 	return rep, nil

@@ -12,6 +12,7 @@ import (
 	"github.com/slsa-framework/slsa-verifier/v2/verifiers/utils"
 
 	"github.com/hubgates/hub/shared/digest"
+	"github.com/hubgates/hub/shared/ociref"
 )
 
 // GitHubBuildType is the build type of GitHub artifact attestations
@@ -24,6 +25,10 @@ const GitHubBuildType = "https://actions.github.io/buildtypes/workflow/v1"
 type SLSAFunc func(ctx context.Context, provenance []byte, artifactSHA256 string,
 	prov *options.ProvenanceOpts, builder *options.BuilderOpts) ([]byte, *utils.TrustedBuilderID, error)
 
+// ImageFunc is the signature of slsa-verifier's VerifyImage.
+type ImageFunc func(ctx context.Context, image string, provenance []byte,
+	prov *options.ProvenanceOpts, builder *options.BuilderOpts) ([]byte, *utils.TrustedBuilderID, error)
+
 // Online verifies provenance with slsa-verifier v2.7.1, which fetches the
 // Sigstore trusted root through TUF (tuf-repo-cdn.sigstore.dev) and so
 // needs the network. Its zero value calls slsa-verifier itself.
@@ -32,6 +37,8 @@ type Online struct {
 	// VerifyGithubAttestation when set (tests give a service that never
 	// answers).
 	Artifact, Attestation SLSAFunc
+	// Image replaces slsa-verifier's VerifyImage when set.
+	Image ImageFunc
 }
 
 // services names what slsa-verifier reaches, for the message when it
@@ -47,26 +54,95 @@ func (o Online) Verify(ctx context.Context, provenance []byte, artifact digest.D
 	if artifact.Algorithm != digest.SHA256 {
 		return nil, fmt.Errorf("artifact digest: expected a %s digest, got %q", digest.SHA256, artifact)
 	}
+	if isGitHubAttestation(provenance) {
+		return o.call(ctx, artifact, p, func(ctx context.Context, po *options.ProvenanceOpts, bo *options.BuilderOpts) ([]byte, error) {
+			st, _, err := o.attestation()(ctx, provenance, artifact.Hex, po, bo)
+			return st, err
+		})
+	}
 	fn := o.Artifact
 	if fn == nil {
 		fn = verifiers.VerifyArtifact
 	}
-	if isGitHubAttestation(provenance) {
-		fn = o.Attestation
-		if fn == nil {
-			fn = func(ctx context.Context, prov []byte, _ string, po *options.ProvenanceOpts, bo *options.BuilderOpts) ([]byte, *utils.TrustedBuilderID, error) {
-				return verifiers.VerifyGithubAttestation(ctx, prov, po, bo)
+	return o.call(ctx, artifact, p, func(ctx context.Context, po *options.ProvenanceOpts, bo *options.BuilderOpts) ([]byte, error) {
+		st, _, err := fn(ctx, provenance, artifact.Hex, po, bo)
+		return st, err
+	})
+}
+
+// VerifyImage runs slsa-verifier on the provenance attached to img, as
+// [FindAttestations] found it: VerifyImage when cosign's attestation tag
+// holds any (slsa-verifier reads and verifies them itself, through
+// cosign, at img's digest), and VerifyGithubAttestation for each bundle
+// among the referrers, with img's digest as the subject it must name. One
+// that verifies passes the image.
+func (o Online) VerifyImage(ctx context.Context, img ociref.Image, atts []Attestation, p Policy) (*Report, error) {
+	if img.Digest.Algorithm != digest.SHA256 {
+		return nil, fmt.Errorf("image digest: expected a %s digest, got %q", digest.SHA256, img.Digest)
+	}
+	var firstErr error
+	cosignRead := false
+	for _, a := range atts {
+		var rep *Report
+		var err error
+		switch {
+		case a.Source == SourceCosign && cosignRead:
+			continue // VerifyImage has read every cosign attestation already
+		case a.Source == SourceCosign:
+			cosignRead = true
+			fn := o.Image
+			if fn == nil {
+				fn = verifiers.VerifyImage
 			}
+			rep, err = o.call(ctx, img.Digest, p, func(ctx context.Context, po *options.ProvenanceOpts, bo *options.BuilderOpts) ([]byte, error) {
+				st, _, err := fn(ctx, img.Ref.String(), nil, po, bo)
+				return st, err
+			})
+		default:
+			rep, err = o.call(ctx, img.Digest, p, func(ctx context.Context, po *options.ProvenanceOpts, bo *options.BuilderOpts) ([]byte, error) {
+				st, _, err := o.attestation()(ctx, a.Bundle, img.Digest.Hex, po, bo)
+				return st, err
+			})
+		}
+		if err == nil {
+			rep.Location = a.Location
+			return rep, nil
+		}
+		if errors.Is(err, ErrUnavailable) {
+			return nil, err
+		}
+		if moreTelling(firstErr, err) {
+			firstErr = err
 		}
 	}
-	prov, builder := p.SLSAOptions(artifact.Hex)
+	if firstErr == nil {
+		return nil, fmt.Errorf("%w: no attestation to verify", ErrMalformed)
+	}
+	return nil, firstErr
+}
+
+// attestation is slsa-verifier's VerifyGithubAttestation, or its stand-in.
+func (o Online) attestation() SLSAFunc {
+	if o.Attestation != nil {
+		return o.Attestation
+	}
+	return func(ctx context.Context, prov []byte, _ string, po *options.ProvenanceOpts, bo *options.BuilderOpts) ([]byte, *utils.TrustedBuilderID, error) {
+		return verifiers.VerifyGithubAttestation(ctx, prov, po, bo)
+	}
+}
+
+// call runs one slsa-verifier entry point with the policy's options for
+// subject, under ctx's deadline, and classifies its error.
+func (o Online) call(ctx context.Context, subject digest.Digest, p Policy,
+	fn func(context.Context, *options.ProvenanceOpts, *options.BuilderOpts) ([]byte, error)) (*Report, error) {
+	prov, builder := p.SLSAOptions(subject.Hex)
 	type outcome struct {
 		statement []byte
 		err       error
 	}
 	done := make(chan outcome, 1)
 	go func() {
-		st, _, err := fn(ctx, provenance, artifact.Hex, prov, builder)
+		st, err := fn(ctx, prov, builder)
 		done <- outcome{st, err}
 	}()
 	var out outcome
@@ -78,7 +154,7 @@ func (o Online) Verify(ctx context.Context, provenance []byte, artifact digest.D
 	if out.err != nil {
 		return nil, classify(out.err)
 	}
-	rep := &Report{Path: "slsa-verifier", Artifact: artifact, LogIndex: -1}
+	rep := &Report{Path: "slsa-verifier", Artifact: subject, LogIndex: -1}
 	if c, err := DecodeStatement(out.statement); err == nil {
 		rep.Claims = c
 	}

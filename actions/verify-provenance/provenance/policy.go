@@ -83,20 +83,29 @@ func (p Policy) Validate() error {
 
 // builderName is the builder ID without its version, for the certificate
 // identity the signature must come from.
-func (p Policy) builderName() string {
-	name, _, _ := strings.Cut(p.BuilderID, "@")
-	return name
-}
+func (p Policy) builderName() string { return workflowName(p.BuilderID) }
 
-// Check compares verified claims with the policy and returns every
-// mismatch, each wrapping one of the package's sentinels. It uses
-// slsa-verifier's own helpers for builder IDs, refs and versioned tags.
-func (p Policy) Check(c *Claims) error {
+// Check compares verified claims of an artifact's provenance with the
+// policy and returns every mismatch, each wrapping one of the package's
+// sentinels. It uses slsa-verifier's own helpers for builder IDs, refs and
+// versioned tags. Provenance signed by a delegator of the SLSA GitHub
+// generator is checked by the delegated-builder rules (see
+// [DelegatorGeneric]).
+func (p Policy) Check(c *Claims) error { return p.check(c, true) }
+
+// CheckImage is [Policy.Check] for an image's provenance, and for GitHub
+// artifact attestations: no delegator is trusted to vouch for another
+// builder, as slsa-verifier's VerifyImage and VerifyGithubAttestation
+// trust none.
+func (p Policy) CheckImage(c *Claims) error { return p.check(c, false) }
+
+func (p Policy) check(c *Claims, delegation bool) error {
 	var errs []error
 	add := func(err error) { errs = append(errs, err) }
 
 	// The builder: the workflow the certificate was issued to, which the
-	// statement's builder.id must repeat.
+	// statement's builder.id must repeat; or, for a trusted delegator, the
+	// builder the statement names.
 	signer := c.Signer
 	if signer == "" {
 		signer = c.BuilderID
@@ -104,13 +113,17 @@ func (p Policy) Check(c *Claims) error {
 	if c.Issuer != "" && c.Issuer != ActionsIssuer {
 		add(fmt.Errorf("%w: expected certificate issuer %q, got %q", ErrUntrustedBuilder, ActionsIssuer, c.Issuer))
 	}
-	if trusted, err := utils.TrustedBuilderIDNew(signer, true); err != nil {
-		add(fmt.Errorf("%w: expected %q, got %q (%v)", ErrUntrustedBuilder, p.BuilderID, signer, err))
-	} else if err := trusted.MatchesLoose(p.BuilderID, true); err != nil {
-		add(fmt.Errorf("%w: expected %q, got %q", ErrUntrustedBuilder, p.BuilderID, signer))
-	}
-	if c.Signer != "" && c.BuilderID != c.Signer {
-		add(fmt.Errorf("%w: expected builder.id %q (the certificate's identity), got %q", ErrCertificateMismatch, c.Signer, c.BuilderID))
+	if delegation && c.Signer != "" && isDelegator(c.Signer) {
+		errs = append(errs, p.checkDelegated(c)...)
+	} else {
+		if trusted, err := utils.TrustedBuilderIDNew(signer, true); err != nil {
+			add(fmt.Errorf("%w: expected %q, got %q (%v)", ErrUntrustedBuilder, p.BuilderID, signer, err))
+		} else if err := trusted.MatchesLoose(p.BuilderID, true); err != nil {
+			add(fmt.Errorf("%w: expected %q, got %q", ErrUntrustedBuilder, p.BuilderID, signer))
+		}
+		if c.Signer != "" && c.BuilderID != c.Signer {
+			add(fmt.Errorf("%w: expected builder.id %q (the certificate's identity), got %q", ErrCertificateMismatch, c.Signer, c.BuilderID))
+		}
 	}
 
 	// The source repository: the certificate's, which the statement must
