@@ -124,7 +124,10 @@ func provenanceSigstore(ts *testscript.TestScript, file string) *provenancetest.
 		s, err := provenancetest.New()
 		ts.Check(err)
 		v, _ = provenanceSigstores.LoadOrStore(work, s)
-		ts.Defer(func() { provenanceSigstores.Delete(work) })
+		ts.Defer(func() {
+			provenanceSigstores.Delete(work)
+			s.Close()
+		})
 	}
 	s := v.(*provenancetest.Sigstore)
 	js, err := s.TrustedRootJSON()

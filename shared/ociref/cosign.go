@@ -22,6 +22,9 @@ const (
 	// SimpleSigningMediaType is the media type of a cosign signature
 	// layer, whose content is the simple-signing payload ([Payload]).
 	SimpleSigningMediaType = ctypes.SimpleSigningMediaType
+	// DSSEMediaType is the media type of a cosign attestation layer,
+	// whose content is a DSSE envelope (of an in-toto statement).
+	DSSEMediaType = ctypes.DssePayloadType
 	// SignatureSuffix ends the tag of an image's signatures,
 	// "sha256-<hex>.sig"; AttestationSuffix that of its attestations.
 	SignatureSuffix   = ociremote.SignatureTagSuffix
@@ -40,6 +43,9 @@ const (
 	// AnnotationBundle is the Rekor bundle: the log entry's body, time,
 	// index and log ID with its signed entry timestamp, JSON.
 	AnnotationBundle = static.BundleAnnotationKey
+	// AnnotationRFC3161Timestamp is a timestamp authority's RFC 3161
+	// timestamp over the signature, JSON {"SignedRFC3161Timestamp": base64}.
+	AnnotationRFC3161Timestamp = static.RFC3161TimestampAnnotationKey
 )
 
 // CosignLayer is one entry of cosign's tag layout: a layer of the image at
@@ -47,7 +53,7 @@ const (
 // signature, certificate and Rekor bundle.
 type CosignLayer struct {
 	// MediaType is the layer's media type, [SimpleSigningMediaType] for
-	// an image signature.
+	// an image signature, [DSSEMediaType] for an attestation.
 	MediaType string
 	// Payload is the layer's content.
 	Payload []byte
@@ -74,8 +80,8 @@ func CosignTag(img Image, suffix string) name.Tag {
 
 // ReadCosign reads the image at [CosignTag](img, suffix) with cosign's
 // own reader, payloads included (each checked against its digest as it is
-// read). A tag that does not exist is no error: the image has no entry of
-// that kind. Nothing is verified here.
+// read, and refused beyond 16 MiB). A tag that does not exist is no error:
+// the image has no entry of that kind. Nothing is verified here.
 func ReadCosign(ctx context.Context, img Image, suffix string, opts ...remote.Option) (CosignImage, error) {
 	tag := CosignTag(img, suffix)
 	out := CosignImage{Tag: tag}
@@ -112,10 +118,23 @@ func ReadCosign(ctx context.Context, img Image, suffix string, opts ...remote.Op
 	return out, nil
 }
 
+// maxCosignLayer bounds one layer read from cosign's tag layout: a
+// signature's payload is a few hundred bytes, an attestation's a
+// statement, which may list many subjects.
+const maxCosignLayer = 16 << 20
+
 func readLayer(s oci.Signature) (CosignLayer, error) {
 	mt, err := s.MediaType()
 	if err != nil {
 		return CosignLayer{}, err
+	}
+	size, err := s.Size()
+	if err != nil {
+		return CosignLayer{}, err
+	}
+	if size > maxCosignLayer {
+		h, _ := s.Digest()
+		return CosignLayer{}, fmt.Errorf("layer %s: expected at most %d bytes, got %d", h, maxCosignLayer, size)
 	}
 	ann, err := s.Annotations()
 	if err != nil {

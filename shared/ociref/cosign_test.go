@@ -9,15 +9,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
-	"log"
 	"maps"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hubgates/hub/shared/digest"
@@ -54,6 +50,26 @@ func keySigner(t *testing.T) (*sigstore.KeySigner, *sigstore.Verifier) {
 	return s, v
 }
 
+// keyless starts a private Sigstore for the test and a verifier trusting
+// its root.
+func keyless(t *testing.T) (*sigstoretest.Sigstore, *sigstore.Verifier) {
+	t.Helper()
+	s, err := sigstoretest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	tr, err := s.TrustedRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := sigstore.NewKeylessVerifier(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, v
+}
+
 // signLayer signs img's payload with s and converts the bundle.
 func signLayer(t *testing.T, s sigstore.Signer, img ociref.Image) ociref.CosignLayer {
 	t.Helper()
@@ -71,9 +87,7 @@ func signLayer(t *testing.T, s sigstore.Signer, img ociref.Image) ociref.CosignL
 // Appending keeps the signatures already at the tag, in order; a tag
 // that does not exist reads as no signature.
 func TestAttachCosignAppends(t *testing.T) {
-	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
-	defer srv.Close()
-	host := strings.TrimPrefix(srv.URL, "http://")
+	host := newRegistry(t)
 	ctx := context.Background()
 	img := resolvedImage(t, host, "v1")
 	none, err := ociref.ReadCosign(ctx, img, ociref.SignatureSuffix)
@@ -121,11 +135,7 @@ func TestAttachCosignAppends(t *testing.T) {
 // verifies against the trusted root offline; every annotation tampered
 // with, and the payload, fails.
 func TestCosignLayerKeylessRoundTrip(t *testing.T) {
-	s, err := sigstoretest.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, v := keyless(t)
 	img := fakeImage(t, strings.Repeat("ab", 32))
 	payload := ociref.Payload(img)
 	sig, err := s.Signer().Sign(context.Background(), payload)
@@ -156,14 +166,6 @@ func TestCosignLayerKeylessRoundTrip(t *testing.T) {
 	if err := json.Unmarshal([]byte(l.Annotations[ociref.AnnotationBundle]), &rekor); err != nil || rekor.SignedEntryTimestamp == "" ||
 		rekor.Payload.LogIndex != sig.LogIndex || len(rekor.Payload.LogID) != 64 || rekor.Payload.IntegratedTime == 0 {
 		t.Errorf("rekor bundle %+v, %v", rekor, err)
-	}
-	tr, err := s.TrustedRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := sigstore.NewKeylessVerifier(tr)
-	if err != nil {
-		t.Fatal(err)
 	}
 	id := &sigstore.Identity{SubjectRegexp: `^https://github\.com/hubgates/fixture/`, Issuer: sigstoretest.ActionsIssuer}
 	verify := func(l ociref.CosignLayer) error {

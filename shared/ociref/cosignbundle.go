@@ -1,19 +1,18 @@
 package ociref
 
 import (
-	"bytes"
 	"crypto"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 
+	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 	cbundle "github.com/sigstore/cosign/v2/pkg/cosign/bundle"
-	"github.com/sigstore/cosign/v2/pkg/oci/static"
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+	protodsse "github.com/sigstore/protobuf-specs/gen/pb-go/dsse"
 	protorekor "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
@@ -33,108 +32,60 @@ func layerErr(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrCosignLayer}, args...)...)
 }
 
-// CosignSignature turns a Sigstore bundle holding a message signature over
-// payload into the layer cosign's tag layout stores for it, as "cosign
-// sign" writes it (with cosign's own code): the payload, the signature
-// (base64) and, for a certificate signature, the certificate and chain
-// (PEM) and, when the bundle has a transparency log entry with an
-// inclusion promise, the Rekor bundle made of it. chain is the certificate
-// authority's chain above the bundle's certificate (intermediates, then
-// the root), which a bundle does not carry; it may be empty. A bundle
-// whose message digest is not payload's is refused.
-func CosignSignature(payload, sigstoreBundle []byte, chain []*x509.Certificate) (CosignLayer, error) {
-	var b bundle.Bundle
-	if err := b.UnmarshalJSON(sigstoreBundle); err != nil {
-		return CosignLayer{}, layerErr("reading the Sigstore bundle: %v", err)
-	}
-	ms := b.GetMessageSignature()
-	if ms == nil {
-		return CosignLayer{}, layerErr("the Sigstore bundle holds no message signature")
-	}
-	if err := checkMessageDigest(ms.GetMessageDigest(), payload); err != nil {
-		return CosignLayer{}, err
-	}
-	var opts []static.Option
-	vm := b.GetVerificationMaterial()
-	if leaf := leafCertificate(vm); leaf != nil {
-		certPEM := cryptoutils.PEMEncode(cryptoutils.CertificatePEMType, leaf)
-		var chainPEM []byte
-		if len(chain) > 0 {
-			var err error
-			if chainPEM, err = cryptoutils.MarshalCertificatesToPEM(chain); err != nil {
-				return CosignLayer{}, layerErr("encoding the chain: %v", err)
-			}
-		}
-		opts = append(opts, static.WithCertChain(certPEM, chainPEM))
-		if entries := vm.GetTlogEntries(); len(entries) > 0 && entries[0].GetInclusionPromise() != nil {
-			e := entries[0]
-			opts = append(opts, static.WithBundle(&cbundle.RekorBundle{
-				SignedEntryTimestamp: e.GetInclusionPromise().GetSignedEntryTimestamp(),
-				Payload: cbundle.RekorPayload{
-					Body:           base64.StdEncoding.EncodeToString(e.GetCanonicalizedBody()),
-					IntegratedTime: e.GetIntegratedTime(),
-					LogIndex:       e.GetLogIndex(),
-					LogID:          hex.EncodeToString(e.GetLogId().GetKeyId()),
-				},
-			}))
-		}
-	}
-	sig, err := static.NewSignature(payload, base64.StdEncoding.EncodeToString(ms.GetSignature()), opts...)
-	if err != nil {
-		return CosignLayer{}, layerErr("%v", err)
-	}
-	ann, err := sig.Annotations()
-	if err != nil {
-		return CosignLayer{}, layerErr("%v", err)
-	}
-	return CosignLayer{MediaType: SimpleSigningMediaType, Payload: payload, Annotations: ann}, nil
-}
-
-// leafCertificate returns the DER of the bundle's signing certificate, or
-// nil for a key signature.
-func leafCertificate(vm *protobundle.VerificationMaterial) []byte {
-	if c := vm.GetCertificate(); c != nil {
-		return c.GetRawBytes()
-	}
-	if certs := vm.GetX509CertificateChain().GetCertificates(); len(certs) > 0 {
-		return certs[0].GetRawBytes()
-	}
-	return nil
-}
-
-func checkMessageDigest(d *protocommon.HashOutput, payload []byte) error {
-	var h crypto.Hash
-	switch d.GetAlgorithm() {
-	case protocommon.HashAlgorithm_SHA2_256:
-		h = crypto.SHA256
-	case protocommon.HashAlgorithm_SHA2_384:
-		h = crypto.SHA384
-	case protocommon.HashAlgorithm_SHA2_512:
-		h = crypto.SHA512
-	default:
-		return layerErr("the Sigstore bundle's message digest algorithm %v is not supported", d.GetAlgorithm())
-	}
-	w := h.New()
-	w.Write(payload)
-	if !bytes.Equal(w.Sum(nil), d.GetDigest()) {
-		return layerErr("the Sigstore bundle signs other bytes than the payload")
-	}
-	return nil
-}
-
-// SigstoreBundle rebuilds the Sigstore bundle a signature layer of cosign's
-// tag layout amounts to, for sigstore-go to verify against the layer's
-// Payload: the message signature with, for a certificate signature, the
-// certificate and the Rekor bundle's log entry (with its inclusion
-// promise: a v0.1 bundle, since the tag layout keeps no inclusion proof),
-// and for a key signature an unnamed public key, whose log entry, if any,
-// is left out (a key is trusted on its own). The chain annotation is not
-// used: trust comes from the verifier's trusted root, not the registry.
-// Nothing is verified here; a malformed layer wraps [ErrCosignLayer].
+// SigstoreBundle rebuilds the Sigstore bundle a layer of cosign's tag
+// layout amounts to, for sigstore-go to verify. The signed content depends
+// on the layer's media type:
+//
+//   - [SimpleSigningMediaType] (a signature, "cosign sign"): a message
+//     signature, the [AnnotationSignature] annotation, over the layer's
+//     Payload, which the verifier is then given as the artifact;
+//   - [DSSEMediaType] (an attestation, "cosign attest"): the DSSE envelope
+//     that is the layer's Payload, signature included.
+//
+// The annotations supply the rest, the same for both: for a certificate
+// signature the certificate and the Rekor bundle's log entry (with its
+// inclusion promise: a v0.1 bundle, since the tag layout keeps no
+// inclusion proof), and for a key signature an unnamed public key, whose
+// log entry, if any, is left out (a key is trusted on its own); an
+// RFC 3161 timestamp in either case. The chain annotation is not used:
+// trust comes from the verifier's trusted root, not the registry. Nothing
+// is verified here; a malformed layer wraps [ErrCosignLayer].
 func (l CosignLayer) SigstoreBundle() (*bundle.Bundle, error) {
-	if l.MediaType != SimpleSigningMediaType {
-		return nil, layerErr("layer media type %q is not %s", l.MediaType, SimpleSigningMediaType)
+	pb := &protobundle.Bundle{MediaType: BundleMediaType}
+	switch l.MediaType {
+	case SimpleSigningMediaType:
+		ms, err := l.messageSignature()
+		if err != nil {
+			return nil, err
+		}
+		pb.Content = &protobundle.Bundle_MessageSignature{MessageSignature: ms}
+	case DSSEMediaType:
+		env, err := l.dsseEnvelope()
+		if err != nil {
+			return nil, err
+		}
+		pb.Content = &protobundle.Bundle_DsseEnvelope{DsseEnvelope: env}
+	default:
+		return nil, layerErr("expected layer media type %s or %s, got %q", SimpleSigningMediaType, DSSEMediaType, l.MediaType)
 	}
+	vm, err := l.verificationMaterial()
+	if err != nil {
+		return nil, err
+	}
+	pb.VerificationMaterial = vm
+	if len(vm.GetTlogEntries()) > 0 {
+		pb.MediaType = bundleV01MediaType
+	}
+	b, err := bundle.NewBundle(pb)
+	if err != nil {
+		return nil, layerErr("%v", err)
+	}
+	return b, nil
+}
+
+// messageSignature reads a signature layer: the signature annotation over
+// the payload.
+func (l CosignLayer) messageSignature() (*protocommon.MessageSignature, error) {
 	b64, ok := l.Annotations[AnnotationSignature]
 	if !ok || b64 == "" {
 		return nil, layerErr("the layer has no %s annotation", AnnotationSignature)
@@ -147,37 +98,72 @@ func (l CosignLayer) SigstoreBundle() (*bundle.Bundle, error) {
 	// what a bundle states, and sigstore-go compares log entries by it.
 	sum := crypto.SHA256.New()
 	sum.Write(l.Payload)
-	pb := &protobundle.Bundle{
-		MediaType: BundleMediaType,
-		Content: &protobundle.Bundle_MessageSignature{MessageSignature: &protocommon.MessageSignature{
-			MessageDigest: &protocommon.HashOutput{Algorithm: protocommon.HashAlgorithm_SHA2_256, Digest: sum.Sum(nil)},
-			Signature:     sig,
-		}},
-		VerificationMaterial: &protobundle.VerificationMaterial{
-			Content: &protobundle.VerificationMaterial_PublicKey{PublicKey: &protocommon.PublicKeyIdentifier{}},
-		},
+	return &protocommon.MessageSignature{
+		MessageDigest: &protocommon.HashOutput{Algorithm: protocommon.HashAlgorithm_SHA2_256, Digest: sum.Sum(nil)},
+		Signature:     sig,
+	}, nil
+}
+
+// dsseEnvelope reads an attestation layer: the payload is the DSSE
+// envelope, as JSON with base64 payload and signatures, of which DSSE
+// requires one at least. cosign leaves the signature annotation empty on
+// these layers.
+func (l CosignLayer) dsseEnvelope() (*protodsse.Envelope, error) {
+	var env dsse.Envelope
+	if err := json.Unmarshal(l.Payload, &env); err != nil {
+		return nil, layerErr("the layer is not a DSSE envelope: %v", err)
+	}
+	if env.PayloadType == "" || len(env.Signatures) == 0 {
+		return nil, layerErr("expected a DSSE envelope with a payload type and a signature, got payload type %q and %d signatures",
+			env.PayloadType, len(env.Signatures))
+	}
+	payload, err := base64.StdEncoding.DecodeString(env.Payload)
+	if err != nil {
+		return nil, layerErr("the DSSE envelope's payload is not base64: %v", err)
+	}
+	out := &protodsse.Envelope{Payload: payload, PayloadType: env.PayloadType}
+	for i, s := range env.Signatures {
+		raw, err := base64.StdEncoding.DecodeString(s.Sig)
+		if err != nil {
+			return nil, layerErr("the DSSE envelope's signature %d is not base64: %v", i+1, err)
+		}
+		out.Signatures = append(out.Signatures, &protodsse.Signature{Sig: raw, Keyid: s.KeyID})
+	}
+	return out, nil
+}
+
+// verificationMaterial reads the certificate, Rekor bundle and RFC 3161
+// timestamp annotations, which cosign writes alike on both kinds of layer.
+func (l CosignLayer) verificationMaterial() (*protobundle.VerificationMaterial, error) {
+	vm := &protobundle.VerificationMaterial{
+		Content: &protobundle.VerificationMaterial_PublicKey{PublicKey: &protocommon.PublicKeyIdentifier{}},
 	}
 	if certPEM := l.Annotations[AnnotationCertificate]; certPEM != "" {
 		certs, err := cryptoutils.UnmarshalCertificatesFromPEM([]byte(certPEM))
 		if err != nil || len(certs) == 0 {
 			return nil, layerErr("annotation %s holds no PEM certificate: %v", AnnotationCertificate, err)
 		}
-		pb.VerificationMaterial.Content = &protobundle.VerificationMaterial_Certificate{
+		vm.Content = &protobundle.VerificationMaterial_Certificate{
 			Certificate: &protocommon.X509Certificate{RawBytes: certs[0].Raw}}
 		if rb := l.Annotations[AnnotationBundle]; rb != "" {
 			entry, err := tlogEntry(rb)
 			if err != nil {
 				return nil, err
 			}
-			pb.MediaType = bundleV01MediaType
-			pb.VerificationMaterial.TlogEntries = []*protorekor.TransparencyLogEntry{entry}
+			vm.TlogEntries = []*protorekor.TransparencyLogEntry{entry}
 		}
 	}
-	b, err := bundle.NewBundle(pb)
-	if err != nil {
-		return nil, layerErr("%v", err)
+	if ann := l.Annotations[AnnotationRFC3161Timestamp]; ann != "" {
+		var ts cbundle.RFC3161Timestamp
+		if err := json.Unmarshal([]byte(ann), &ts); err != nil {
+			return nil, layerErr("annotation %s is not an RFC 3161 timestamp bundle: %v", AnnotationRFC3161Timestamp, err)
+		}
+		if len(ts.SignedRFC3161Timestamp) > 0 {
+			vm.TimestampVerificationData = &protobundle.TimestampVerificationData{
+				Rfc3161Timestamps: []*protocommon.RFC3161SignedTimestamp{{SignedTimestamp: ts.SignedRFC3161Timestamp}}}
+		}
 	}
-	return b, nil
+	return vm, nil
 }
 
 // tlogEntry reads cosign's Rekor bundle annotation into the log entry a

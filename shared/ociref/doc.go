@@ -12,7 +12,8 @@
 //   - OCI referrers: the Sigstore bundle as an OCI 1.1 artifact whose
 //     subject is the image, whose artifact type and one layer are the
 //     Sigstore bundle media type and whose config is the OCI empty
-//     descriptor ([Attach]); found through the registry's referrers API,
+//     descriptor ([Attach], or [AttachAnnotated] with manifest
+//     annotations); found through the registry's referrers API,
 //     or through the referrers tag schema ("sha256-<hex>" index) on
 //     registries without it ([Bundles]).
 //   - cosign's tag layout: the image at tag "sha256-<hex>.sig"
@@ -24,5 +25,7 @@
 //     layer, [CosignLayer.SigstoreBundle] a layer back into a bundle for
 //     sigstore-go, and [CheckPayload] checks that the payload, which the
 //     layer supplies, names the image verified. [ReadCosign] reads
-//     attestations (".att") too; only signature layers convert to bundles.
+//     attestations (".att") too, whose layers are DSSE envelopes
+//     ([DSSEMediaType]); [CosignLayer.SigstoreBundle] converts them the
+//     same way, with the same annotations.
 package ociref

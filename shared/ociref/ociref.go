@@ -155,6 +155,15 @@ func (m rawManifest) MediaType() (types.MediaType, error) { return types.OCIMani
 // index it themselves; for the others the referrers tag
 // ("sha256-<hex>") index is updated.
 func Attach(ctx context.Context, img Image, bundle []byte, opts ...remote.Option) (name.Digest, error) {
+	return AttachAnnotated(ctx, img, bundle, nil, opts...)
+}
+
+// AttachAnnotated is [Attach] with annotations on the artifact's
+// manifest, which registries copy into the referrers index: those of
+// cosign's bundle specification ("dev.sigstore.bundle.content",
+// "dev.sigstore.bundle.predicateType") let a reader skip an attestation
+// it does not want without fetching it.
+func AttachAnnotated(ctx context.Context, img Image, bundle []byte, annotations map[string]string, opts ...remote.Option) (name.Digest, error) {
 	opts = append([]remote.Option{remote.WithContext(ctx)}, opts...)
 	subject, err := remote.Head(img.Ref, opts...)
 	if err != nil {
@@ -175,7 +184,8 @@ func Attach(ctx context.Context, img Image, bundle []byte, opts ...remote.Option
 	}
 	raw, err := json.Marshal(manifest{SchemaVersion: 2, MediaType: types.OCIManifestSchema1, ArtifactType: BundleMediaType,
 		Config: descs[0], Layers: descs[1:],
-		Subject: &v1.Descriptor{MediaType: subject.MediaType, Digest: subject.Digest, Size: subject.Size}})
+		Subject:     &v1.Descriptor{MediaType: subject.MediaType, Digest: subject.Digest, Size: subject.Size},
+		Annotations: annotations})
 	if err != nil {
 		return name.Digest{}, err
 	}

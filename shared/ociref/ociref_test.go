@@ -6,8 +6,10 @@ import (
 	"errors"
 	"io"
 	"log"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +23,15 @@ import (
 	"github.com/hubgates/hub/shared/digest"
 	"github.com/hubgates/hub/shared/ociref"
 )
+
+// newRegistry starts an in-process registry for the test and returns its
+// host.
+func newRegistry(t *testing.T, opts ...registry.Option) string {
+	t.Helper()
+	srv := httptest.NewServer(registry.New(append([]registry.Option{registry.Logger(log.New(io.Discard, "", 0))}, opts...)...))
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://")
+}
 
 // push writes a random image to ref and returns its digest.
 func push(t *testing.T, ref string) v1.Hash {
@@ -45,9 +56,7 @@ func push(t *testing.T, ref string) v1.Hash {
 
 func TestAttachAndFind(t *testing.T) {
 	for _, referrers := range []bool{true, false} {
-		srv := httptest.NewServer(registry.New(registry.WithReferrersSupport(referrers), registry.Logger(log.New(io.Discard, "", 0))))
-		defer srv.Close()
-		host := strings.TrimPrefix(srv.URL, "http://")
+		host := newRegistry(t, registry.WithReferrersSupport(referrers))
 		ctx := context.Background()
 		first := push(t, host+"/app:v1")
 		img, err := ociref.Resolve(ctx, host+"/app:v1")
@@ -64,9 +73,39 @@ func TestAttachAndFind(t *testing.T) {
 		if _, err := ociref.Attach(ctx, img, []byte(`{"bundle":1}`)); err != nil {
 			t.Fatalf("referrers %v: %v", referrers, err)
 		}
+		ann := map[string]string{"dev.sigstore.bundle.content": "dsse-envelope"}
+		annotated, err := ociref.AttachAnnotated(ctx, img, []byte(`{"bundle":2}`), ann)
+		if err != nil {
+			t.Fatalf("referrers %v: %v", referrers, err)
+		}
 		got, err := ociref.Bundles(ctx, img)
-		if err != nil || len(got) != 1 || string(got[0]) != `{"bundle":1}` {
+		var texts []string
+		for _, b := range got {
+			texts = append(texts, string(b))
+		}
+		slices.Sort(texts)
+		if err != nil || !slices.Equal(texts, []string{`{"bundle":1}`, `{"bundle":2}`}) {
 			t.Errorf("referrers %v: bundles %q, %v", referrers, got, err)
+		}
+		// The annotations reach the referrers index, where readers filter.
+		idx, err := remote.Referrers(img.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		im, err := idx.IndexManifest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := 0
+		for _, d := range im.Manifests {
+			if d.Digest.String() == annotated.DigestStr() && maps.Equal(d.Annotations, ann) {
+				found++
+			} else if len(d.Annotations) != 0 {
+				t.Errorf("referrers %v: %s has annotations %v", referrers, d.Digest, d.Annotations)
+			}
+		}
+		if found != 1 || len(im.Manifests) != 2 {
+			t.Errorf("referrers %v: index %+v", referrers, im.Manifests)
 		}
 		// Re-tagged: v1 now names another image, which has no bundle.
 		second := push(t, host+"/app:v1")
@@ -104,9 +143,7 @@ func TestResolveRefusesAndFails(t *testing.T) {
 			t.Errorf("%q: got %v, want ErrReference", bad, err)
 		}
 	}
-	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
-	defer srv.Close()
-	host := strings.TrimPrefix(srv.URL, "http://")
+	host := newRegistry(t)
 	if _, err := ociref.Resolve(context.Background(), host+"/app:missing"); err == nil || errors.Is(err, ociref.ErrReference) {
 		t.Errorf("missing tag: %v", err)
 	}

@@ -10,7 +10,6 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
 
 	"github.com/hubgates/hub/shared/digest"
 	"github.com/hubgates/hub/shared/ociref"
@@ -30,9 +29,6 @@ const (
 	SourceReferrers = "referrers"
 )
 
-// dsseMediaType is the media type of cosign's attestation layers.
-const dsseMediaType = "application/vnd.dsse.envelope.v1+json"
-
 // bundleTypePrefix starts every Sigstore bundle media type:
 // "application/vnd.dev.sigstore.bundle.v0.3+json" and the older
 // "application/vnd.dev.sigstore.bundle+json;version=0.2".
@@ -43,7 +39,8 @@ const bundleTypePrefix = "application/vnd.dev.sigstore.bundle"
 // own) list a bundle artifact under its config's media type, this one.
 const emptyMediaType = "application/vnd.oci.empty.v1+json"
 
-// maxAttestation bounds one attestation read from a registry.
+// maxAttestation bounds one referrer's bundle read from a registry, as
+// package ociref bounds a layer of cosign's tag layout.
 const maxAttestation = 16 << 20
 
 // Attestation is one SLSA provenance attestation found attached to an
@@ -74,11 +71,11 @@ type Attestation struct {
 // is read before it is verified; skipping one can only end in a denial
 // for want of provenance, never in a pass. An error is a registry failure.
 func FindAttestations(ctx context.Context, img ociref.Image, opts ...remote.Option) ([]Attestation, int, error) {
-	opts = append([]remote.Option{remote.WithContext(ctx)}, opts...)
-	atts, skipped, err := cosignAttestations(img, opts)
+	atts, skipped, err := cosignAttestations(ctx, img, opts)
 	if err != nil {
 		return nil, 0, err
 	}
+	opts = append([]remote.Option{remote.WithContext(ctx)}, opts...)
 	more, skippedMore, err := referrerAttestations(img, opts)
 	if err != nil {
 		return nil, 0, err
@@ -86,49 +83,44 @@ func FindAttestations(ctx context.Context, img ociref.Image, opts ...remote.Opti
 	return append(atts, more...), skipped + skippedMore, nil
 }
 
-// cosignAttestations reads cosign's "sha256-<hex>.att" image of img with
-// cosign's own reader; a missing tag is no attestation.
-func cosignAttestations(img ociref.Image, opts []remote.Option) ([]Attestation, int, error) {
-	ropt := ociremote.WithRemoteOptions(opts...)
-	tag, err := ociremote.AttestationTag(img.Ref, ropt)
+// cosignAttestations reads cosign's "sha256-<hex>.att" image of img; a
+// missing tag is no attestation.
+func cosignAttestations(ctx context.Context, img ociref.Image, opts []remote.Option) ([]Attestation, int, error) {
+	atts, err := ociref.ReadCosign(ctx, img, ociref.AttestationSuffix, opts...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("naming the attestation tag of %s: %w", img, err)
-	}
-	sigs, err := ociremote.Signatures(tag, ropt)
-	if err != nil {
-		return nil, 0, fmt.Errorf("reading %s: %w", tag, err)
-	}
-	layers, err := sigs.Get()
-	if err != nil {
-		return nil, 0, fmt.Errorf("reading %s: %w", tag, err)
+		return nil, 0, err
 	}
 	var out []Attestation
 	skipped := 0
-	for _, l := range layers {
-		if mt, err := l.MediaType(); err != nil || string(mt) != dsseMediaType {
+	for _, l := range atts.Layers {
+		if l.MediaType != ociref.DSSEMediaType || !envelopeIsProvenance(l.Payload) {
 			skipped++
 			continue
 		}
-		h, err := l.Digest()
-		if err != nil {
-			return nil, 0, fmt.Errorf("reading %s: %w", tag, err)
-		}
-		if size, err := l.Size(); err != nil || size > maxAttestation {
-			return nil, 0, fmt.Errorf("reading %s: layer %s is larger than %d bytes", tag, h, maxAttestation)
-		}
-		envelope, err := l.Payload()
-		if err != nil {
-			return nil, 0, fmt.Errorf("reading layer %s of %s: %w", h, tag, err)
-		}
-		if !envelopeIsProvenance(envelope) {
-			skipped++
-			continue
-		}
-		a := Attestation{Source: SourceCosign, Location: tag.String(), Digest: digest.FromBytes(digest.SHA256, envelope)}
-		a.Bundle, a.Problem = cosignBundle(envelope, l)
+		a := Attestation{Source: SourceCosign, Location: atts.Tag.String(), Digest: digest.FromBytes(digest.SHA256, l.Payload)}
+		a.Bundle, a.Problem = cosignBundle(l)
 		out = append(out, a)
 	}
 	return out, skipped, nil
+}
+
+// cosignBundle is the Sigstore bundle an attestation layer amounts to
+// ([ociref.CosignLayer.SigstoreBundle]). Provenance is signed keylessly
+// by its builder, so a layer without a certificate is refused here,
+// rather than verified as signed by an unnamed key.
+func cosignBundle(l ociref.CosignLayer) ([]byte, error) {
+	if l.Annotations[ociref.AnnotationCertificate] == "" {
+		return nil, fmt.Errorf("%w: expected a Fulcio certificate in the layer's annotations, got none (a key-signed attestation)", ErrMalformed)
+	}
+	b, err := l.SigstoreBundle()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	out, err := b.MarshalJSON()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return out, nil
 }
 
 // referrerAttestations reads the Sigstore bundles among img's referrers.
@@ -213,7 +205,9 @@ func isSLSA(predicateType string) bool {
 // envelopeIsProvenance reports whether a DSSE envelope, unverified, may
 // hold SLSA provenance; see statementIsProvenance.
 func envelopeIsProvenance(envelope []byte) bool {
-	var env envelopeJSON
+	var env struct {
+		Payload string `json:"payload"`
+	}
 	if json.Unmarshal(envelope, &env) != nil {
 		return true
 	}

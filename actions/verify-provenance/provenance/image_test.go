@@ -184,6 +184,7 @@ func virtual(t *testing.T) (*provenancetest.Sigstore, *Offline) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(s.Close)
 	tr, err := s.TrustedRoot()
 	if err != nil {
 		t.Fatal(err)

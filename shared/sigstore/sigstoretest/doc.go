@@ -12,4 +12,11 @@
 // It checks what the real services check: the token must be one it issued,
 // the proof of possession must verify, the log entry's signature must match
 // its certificate. It does not verify token signatures or rate-limit.
+//
+// The Fulcio service's certificates name the token's workflow, issuer and
+// ref. Verifiers that read the other claims public-good Fulcio copies from
+// a GitHub Actions token (source repository and ref, build signer, runner
+// environment, trigger, run) get them from [Sigstore.Issue], which issues
+// a certificate for a [Run] directly, and [Sigstore.SignDSSE], which signs
+// and logs a DSSE envelope with one, as attestation tools do.
 package sigstoretest

@@ -3,7 +3,6 @@ package provenancetest
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -19,6 +18,9 @@ import (
 	ociremote "github.com/sigstore/cosign/v2/pkg/oci/remote"
 	cstatic "github.com/sigstore/cosign/v2/pkg/oci/static"
 	ctypes "github.com/sigstore/cosign/v2/pkg/types"
+
+	"github.com/hubgates/hub/shared/digest"
+	"github.com/hubgates/hub/shared/ociref"
 )
 
 // AttachCosign writes atts to the registry as cosign attest does, with
@@ -45,55 +47,23 @@ func AttachCosign(ctx context.Context, img name.Digest, atts []*Attestation, opt
 	return ociremote.WriteAttestations(img.Repository, se, ropt)
 }
 
-// The media types of cosign's bundle specification.
-const (
-	bundleMediaType = "application/vnd.dev.sigstore.bundle.v0.3+json"
-	emptyMediaType  = "application/vnd.oci.empty.v1+json"
-)
-
 // AttachReferrer pushes a's Sigstore bundle as an OCI 1.1 artifact whose
-// subject is img, as cosign's bundle specification (specs/BUNDLE_SPEC.md)
-// describes and actions/attest-build-provenance writes it: artifact type
-// and layer of the bundle media type, the empty config, and annotations
-// saying it holds a DSSE envelope of a's predicate type. It returns the
-// artifact's digest reference.
+// subject is img ([ociref.AttachAnnotated]), as cosign's bundle
+// specification (specs/BUNDLE_SPEC.md) describes and
+// actions/attest-build-provenance writes it, with the annotations saying
+// it holds a DSSE envelope of a's predicate type (none when
+// a.PredicateType is empty: readers must then read the statement). It
+// returns the artifact's digest reference.
 func AttachReferrer(ctx context.Context, img name.Digest, a *Attestation, opts ...remote.Option) (name.Digest, error) {
-	opts = append([]remote.Option{remote.WithContext(ctx)}, opts...)
-	subject, err := remote.Head(img, opts...)
+	d, err := digest.Parse(img.DigestStr())
 	if err != nil {
-		return name.Digest{}, err
+		return name.Digest{}, fmt.Errorf("image %s: %w", img, err)
 	}
-	repo := img.Context()
-	var descs []v1.Descriptor
-	for _, l := range []v1.Layer{static.NewLayer([]byte("{}"), emptyMediaType), static.NewLayer(a.Bundle, bundleMediaType)} {
-		if err := remote.WriteLayer(repo, l, opts...); err != nil {
-			return name.Digest{}, err
-		}
-		h, _ := l.Digest()
-		size, _ := l.Size()
-		mt, _ := l.MediaType()
-		descs = append(descs, v1.Descriptor{MediaType: mt, Digest: h, Size: size})
+	ann := map[string]string{"dev.sigstore.bundle.content": "dsse-envelope"}
+	if a.PredicateType != "" {
+		ann["dev.sigstore.bundle.predicateType"] = a.PredicateType
 	}
-	m := map[string]any{
-		"schemaVersion": 2,
-		"mediaType":     types.OCIManifestSchema1,
-		"artifactType":  bundleMediaType,
-		"config":        descs[0],
-		"layers":        descs[1:],
-		"subject":       v1.Descriptor{MediaType: subject.MediaType, Digest: subject.Digest, Size: subject.Size},
-		"annotations": map[string]string{"dev.sigstore.bundle.content": "dsse-envelope",
-			"dev.sigstore.bundle.predicateType": a.PredicateType},
-	}
-	raw, err := json.Marshal(m)
-	if err != nil {
-		return name.Digest{}, err
-	}
-	h, _, err := v1.SHA256(bytes.NewReader(raw))
-	if err != nil {
-		return name.Digest{}, err
-	}
-	ref := repo.Digest(h.String())
-	return ref, remote.Put(ref, rawManifest{raw, types.OCIManifestSchema1}, opts...)
+	return ociref.AttachAnnotated(ctx, ociref.Image{Ref: img, Digest: d}, a.Bundle, ann, opts...)
 }
 
 // rawManifest is manifest bytes to put as they are.

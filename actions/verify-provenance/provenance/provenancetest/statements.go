@@ -27,7 +27,7 @@ type Build struct {
 }
 
 func (b Build) run() Run {
-	return Run{Repository: b.Repository, Ref: b.Ref, SHA: b.SHA, Event: b.Event, ConfigPath: b.ConfigPath}.withDefaults()
+	return Run{Repository: b.Repository, Ref: b.Ref, SHA: b.SHA, Event: b.Event, ConfigPath: b.ConfigPath}.WithDefaults()
 }
 
 func (b Build) subjects() []map[string]any {
@@ -106,13 +106,13 @@ func GitHubAttestationStatement(b Build) []byte {
 				"externalParameters": map[string]any{"workflow": map[string]any{
 					"ref": r.Ref, "repository": "https://github.com/" + r.Repository, "path": r.ConfigPath}},
 				"internalParameters": map[string]any{"github": map[string]any{
-					"event_name": r.Event, "repository_id": "486325809", "repository_owner_id": "80431187", "runner_environment": "github-hosted"}},
+					"event_name": r.Event, "repository_id": r.RepositoryID, "repository_owner_id": r.OwnerID, "runner_environment": "github-hosted"}},
 				"resolvedDependencies": []map[string]any{{"uri": "git+https://github.com/" + r.Repository + "@" + r.Ref,
 					"digest": map[string]string{"gitCommit": r.SHA}}},
 			},
 			"runDetails": map[string]any{
 				"builder":  map[string]any{"id": b.BuilderID},
-				"metadata": map[string]any{"invocationId": "https://github.com/" + r.Repository + "/actions/runs/1/attempts/1"},
+				"metadata": map[string]any{"invocationId": r.InvocationURI()},
 			},
 		},
 	})
@@ -145,7 +145,7 @@ func DelegatedStatement(b Build) []byte {
 			},
 			"runDetails": map[string]any{
 				"builder":  map[string]any{"id": b.BuilderID},
-				"metadata": map[string]any{"invocationId": "https://github.com/" + r.Repository + "/actions/runs/1/attempts/1"},
+				"metadata": map[string]any{"invocationId": r.InvocationURI()},
 			},
 		},
 	})
