@@ -78,6 +78,9 @@ func TestScripts(t *testing.T) {
 				// sign and verify-signature's OCI registry.
 				"oci-registry": cmdOCIRegistry,
 				"oci-push":     cmdOCIPush,
+
+				// sign's Vault transit engine (KMS keys).
+				"vault": cmdVault,
 			},
 		})
 	})

@@ -17,6 +17,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/hubgates/hub/shared/sigstore/sigstoretest"
 )
 
 // The sign and verify-signature scripts' commands, registered in
@@ -153,3 +155,22 @@ type ociRawManifest struct {
 
 func (m ociRawManifest) RawManifest() ([]byte, error)        { return m.raw, nil }
 func (m ociRawManifest) MediaType() (types.MediaType, error) { return m.mediaType, nil }
+
+// cmdVault starts a HashiCorp Vault transit engine holding one ECDSA key
+// named NAME, and sets VAULT_ADDR and VAULT_TOKEN as a step's env would,
+// and VAULT_PUB to the key's public half (PEM).
+//
+//	vault NAME
+func cmdVault(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: vault NAME")
+	}
+	v, err := sigstoretest.NewVault(args[0], nil)
+	ts.Check(err)
+	ts.Defer(v.Close)
+	pub, err := v.PublicKeyPEM()
+	ts.Check(err)
+	ts.Setenv("VAULT_ADDR", v.URL)
+	ts.Setenv("VAULT_TOKEN", v.Token)
+	ts.Setenv("VAULT_PUB", string(pub))
+}

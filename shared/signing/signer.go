@@ -23,6 +23,19 @@ const (
 // at once with exit 2 naming the input.
 func Signer(in *gate.Inputs) (sigstore.Signer, error) {
 	if pemKey := in.String(InputPrivateKey); pemKey != "" {
+		if sigstore.IsKMSReference(pemKey) {
+			// Vault's address and token come from the step's environment,
+			// where cosign users already keep them.
+			s, err := sigstore.NewKMSSigner(pemKey, sigstore.KMSAuth{
+				Address: in.Env.Getenv("VAULT_ADDR"),
+				Token:   in.Env.Getenv("VAULT_TOKEN"),
+				Path:    in.Env.Getenv("TRANSIT_SECRET_ENGINE_PATH"),
+			})
+			if err != nil {
+				return nil, &gate.InputError{Input: InputPrivateKey, Problem: err.Error(), Secret: true, Err: err}
+			}
+			return s, nil
+		}
 		key, err := sigstore.LoadPrivateKey([]byte(pemKey), []byte(in.String(InputPassword)))
 		if err != nil {
 			return nil, &gate.InputError{Input: InputPrivateKey, Problem: err.Error(), Secret: true, Err: err}

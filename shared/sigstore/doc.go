@@ -21,11 +21,13 @@
 //     authority ([Fulcio]) for the identity in an OIDC token ([TokenSource],
 //     GitHub Actions' token by [ActionsToken]), and records the signature in
 //     a transparency log ([Rekor]).
+//   - [KMSSigner] signs like KeySigner with a key that stays in HashiCorp
+//     Vault's transit engine (hashivault://<key>), through sigstore's
+//     hashivault provider.
 //
-// KMS references (awskms://, gcpkms://, azurekms://, hashivault://, k8s://,
-// pkcs11:) are recognised by [IsKMSReference] and refused with
-// [ErrKMSUnsupported]: the provider modules cosign uses for them are not part
-// of hub's dependency set.
+// Other KMS references (awskms://, gcpkms://, azurekms://, k8s://, pkcs11:)
+// are recognised by [IsKMSReference] and refused with [ErrKMSUnsupported]:
+// their providers bring each cloud vendor's SDK and are not linked.
 //
 // # Verifying
 //

@@ -40,7 +40,7 @@ func IsKMSReference(ref string) bool {
 // LoadPrivateKey reads an ECDSA private key from PEM: a cosign key
 // (decrypted with password, which may be empty), or an unencrypted PKCS #8
 // ("PRIVATE KEY") or SEC 1 ("EC PRIVATE KEY") key. A KMS reference is refused
-// with ErrKMSUnsupported; anything else unusable wraps ErrBadKey or
+// with ErrKMSUnsupported (see NewKMSSigner for those); anything else unusable wraps ErrBadKey or
 // ErrUnsupportedKey.
 func LoadPrivateKey(pemData, password []byte) (crypto.Signer, error) {
 	if IsKMSReference(string(pemData)) {

@@ -50,6 +50,9 @@ type KeySigner struct {
 	hash  crypto.Hash
 	alg   protocommon.HashAlgorithm
 	keyID string
+	// wrapSignErr, when set, wraps a failure of key.Sign: a KMS key's
+	// failures are the service's.
+	wrapSignErr func(error) error
 }
 
 // NewKeySigner returns a signer for key, which must be ECDSA on P-256,
@@ -80,6 +83,9 @@ func (s *KeySigner) Sign(_ context.Context, artifact []byte) (*Signature, error)
 	digest := h.Sum(nil)
 	sig, err := s.key.Sign(rand.Reader, digest, s.hash)
 	if err != nil {
+		if s.wrapSignErr != nil {
+			return nil, s.wrapSignErr(err)
+		}
 		return nil, fmt.Errorf("signing: %w", err)
 	}
 	b := messageBundle(digest, s.alg, sig)

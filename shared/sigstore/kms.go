@@ -1,0 +1,138 @@
+package sigstore
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/sigstore/sigstore/pkg/signature/kms"
+	// HashiCorp Vault's transit engine is the KMS hub links: its provider
+	// speaks plain HTTP to one server, so it is tested end to end against
+	// an in-process transit server (sigstoretest.Vault). The cloud KMS
+	// providers each bring their vendor's SDK and are not linked.
+	_ "github.com/sigstore/sigstore/pkg/signature/kms/hashivault"
+	"github.com/sigstore/sigstore/pkg/signature/options"
+)
+
+// ErrKMS: the key management service refused a request or could not be
+// reached.
+var ErrKMS = errors.New("KMS error")
+
+// VaultScheme is the reference scheme of keys held by HashiCorp Vault's
+// transit engine: "hashivault://<key name>".
+const VaultScheme = "hashivault://"
+
+// KMSAuth is how a [KMSSigner] reaches its service. For Vault: the server's
+// address (VAULT_ADDR), a token (VAULT_TOKEN) and the transit engine's mount
+// path (TRANSIT_SECRET_ENGINE_PATH, default "transit").
+type KMSAuth struct {
+	Address string
+	Token   string
+	Path    string
+}
+
+// KMSSigner signs with an ECDSA key held by a key management service, the
+// way [KeySigner] signs with a local one: the bundle names the key by its
+// ID and carries no transparency log entry. The service is first asked for
+// the public key when Sign is first called, so a signer can be built while
+// inputs are checked and fail with the service's answer when used.
+type KMSSigner struct {
+	ref  string
+	auth KMSAuth
+
+	once   sync.Once
+	signer *KeySigner
+	err    error
+}
+
+// NewKMSSigner returns a signer for the key ref names. Only Vault references
+// ([VaultScheme]) are supported; any other KMS reference wraps
+// [ErrKMSUnsupported]. A Vault reference needs auth's address and token.
+func NewKMSSigner(ref string, auth KMSAuth) (*KMSSigner, error) {
+	ref = strings.TrimSpace(ref)
+	name, ok := strings.CutPrefix(ref, VaultScheme)
+	switch {
+	case !ok:
+		scheme, _, _ := strings.Cut(ref, ":")
+		return nil, fmt.Errorf("%w: %s: keys need a provider hub does not link; use a %s<key> key in Vault's transit engine, a cosign key file's contents, or keyless signing", ErrKMSUnsupported, scheme, VaultScheme)
+	case name == "" || strings.Contains(name, "/"):
+		return nil, fmt.Errorf("%w: expected %s<key name>, got %q", ErrBadKey, VaultScheme, ref)
+	case auth.Address == "":
+		return nil, fmt.Errorf("%w: %s needs the Vault server's address (VAULT_ADDR)", ErrBadKey, ref)
+	case auth.Token == "":
+		return nil, fmt.Errorf("%w: %s needs a Vault token (VAULT_TOKEN)", ErrBadKey, ref)
+	}
+	return &KMSSigner{ref: ref, auth: auth}, nil
+}
+
+// Sign signs artifact with the KMS key. Errors from the service wrap
+// [ErrKMS]; a key that is not ECDSA on P-256, P-384 or P-521 wraps
+// [ErrUnsupportedKey].
+func (s *KMSSigner) Sign(ctx context.Context, artifact []byte) (*Signature, error) {
+	s.once.Do(func() { s.signer, s.err = s.load(ctx) })
+	if s.err != nil {
+		return nil, s.err
+	}
+	return s.signer.Sign(ctx, artifact)
+}
+
+// load asks the service for the public key, picks the hash cosign pairs
+// with its curve, and wraps the service as a crypto.Signer.
+func (s *KMSSigner) load(ctx context.Context) (*KeySigner, error) {
+	get := func(h crypto.Hash) (kms.SignerVerifier, error) {
+		sv, err := kms.Get(ctx, s.ref, h, options.WithContext(ctx),
+			options.WithRPCAuthOpts(options.RPCAuth{Address: s.auth.Address, Token: s.auth.Token, Path: s.auth.Path}))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrKMS, s.ref, err)
+		}
+		return sv, nil
+	}
+	sv, err := get(crypto.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := sv.PublicKey(options.WithContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("%w: reading the public key of %s: %v", ErrKMS, s.ref, err)
+	}
+	ec, ok := pub.(*ecdsa.PublicKey)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s: expected an ECDSA key, got %T", ErrUnsupportedKey, s.ref, pub)
+	}
+	h, _, err := hashFor(ec)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.ref, err)
+	}
+	if h != crypto.SHA256 {
+		if sv, err = get(h); err != nil {
+			return nil, err
+		}
+	}
+	var callErr error
+	cs, _, err := sv.CryptoSigner(ctx, func(err error) { callErr = err })
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrKMS, s.ref, err)
+	}
+	ks, err := NewKeySigner(kmsKey{Signer: cs, pub: ec})
+	if err != nil {
+		return nil, err
+	}
+	if callErr != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrKMS, s.ref, callErr)
+	}
+	ks.wrapSignErr = func(err error) error { return fmt.Errorf("%w: signing with %s: %v", ErrKMS, s.ref, err) }
+	return ks, nil
+}
+
+// kmsKey is the service's crypto.Signer with the public key already read,
+// so asking for it again makes no call.
+type kmsKey struct {
+	crypto.Signer
+	pub *ecdsa.PublicKey
+}
+
+func (k kmsKey) Public() crypto.PublicKey { return k.pub }

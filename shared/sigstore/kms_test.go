@@ -1,0 +1,98 @@
+package sigstore_test
+
+import (
+	"context"
+	"crypto/elliptic"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/hubgates/hub/shared/sigstore"
+	"github.com/hubgates/hub/shared/sigstore/sigstoretest"
+)
+
+func TestKMSSignerSignsWithVault(t *testing.T) {
+	for _, curve := range []elliptic.Curve{elliptic.P256(), elliptic.P384()} {
+		t.Run(curve.Params().Name, func(t *testing.T) {
+			vault, err := sigstoretest.NewVault("release", curve)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer vault.Close()
+			s, err := sigstore.NewKMSSigner("hashivault://release", sigstore.KMSAuth{Address: vault.URL, Token: vault.Token})
+			if err != nil {
+				t.Fatal(err)
+			}
+			artifact := []byte("release artifact")
+			sig, err := s.Sign(context.Background(), artifact)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if vault.Signed.Load() != 1 {
+				t.Fatalf("the transit engine made %d signatures, want 1", vault.Signed.Load())
+			}
+			pemKey, err := vault.PublicKeyPEM()
+			if err != nil {
+				t.Fatal(err)
+			}
+			pub, err := sigstore.LoadPublicKey(pemKey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := sigstore.NewKeyVerifier(pub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := v.Verify(sig.Bundle, artifact, nil)
+			if err != nil {
+				t.Fatalf("the KMS signature does not verify with the Vault key: %v", err)
+			}
+			if want, _ := sigstore.KeyID(pub); sig.Identity != want || res.Identity != want || sig.Kind != "key" {
+				t.Errorf("signature identity %q (%s), verified as %q; want the key ID %q", sig.Identity, sig.Kind, res.Identity, want)
+			}
+			if _, err := v.Verify(sig.Bundle, []byte("another artifact"), nil); !errors.Is(err, sigstore.ErrSignatureInvalid) {
+				t.Errorf("the signature verified over other bytes: %v", err)
+			}
+		})
+	}
+}
+
+func TestKMSSignerErrors(t *testing.T) {
+	vault, err := sigstoretest.NewVault("release", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vault.Close()
+	for ref, want := range map[string]error{
+		"awskms:///arn:aws:kms:eu-west-1:1:key/x":                 sigstore.ErrKMSUnsupported,
+		"gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k": sigstore.ErrKMSUnsupported,
+		"hashivault://":    sigstore.ErrBadKey,
+		"hashivault://a/b": sigstore.ErrBadKey,
+	} {
+		if _, err := sigstore.NewKMSSigner(ref, sigstore.KMSAuth{Address: vault.URL, Token: vault.Token}); !errors.Is(err, want) {
+			t.Errorf("%s: got %v, want %v", ref, err, want)
+		}
+	}
+	if _, err := sigstore.NewKMSSigner("hashivault://release", sigstore.KMSAuth{Address: vault.URL}); !errors.Is(err, sigstore.ErrBadKey) || !strings.Contains(err.Error(), "VAULT_TOKEN") {
+		t.Errorf("no token: %v", err)
+	}
+	for name, auth := range map[string]sigstore.KMSAuth{
+		"wrong token": {Address: vault.URL, Token: "hvs.wrong"},
+		"unknown key": {Address: vault.URL, Token: vault.Token},
+	} {
+		ref := "hashivault://release"
+		if name == "unknown key" {
+			ref = "hashivault://other"
+		}
+		s, err := sigstore.NewKMSSigner(ref, auth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Sign(context.Background(), []byte("x")); !errors.Is(err, sigstore.ErrKMS) {
+			t.Errorf("%s: got %v, want a KMS error", name, err)
+		}
+	}
+	if vault.Signed.Load() != 0 {
+		t.Errorf("the transit engine signed %d times for refused requests", vault.Signed.Load())
+	}
+}
