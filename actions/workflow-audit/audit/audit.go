@@ -184,5 +184,8 @@ func Scan(ctx context.Context, root string, opts Options) (*Report, error) {
 	if err := s.scanAll(); err != nil {
 		return nil, err
 	}
+	if err := s.scanCallees(); err != nil {
+		return nil, err
+	}
 	return &Report{Findings: finalize(s.found), Files: sortedFiles(s.files), sources: s.sources}, nil
 }

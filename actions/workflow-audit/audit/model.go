@@ -61,6 +61,10 @@ type workflowFile struct {
 	rawDone bool
 	ast     *actionlint.Workflow
 	jobs    []*job // in source order
+	// inherited are triggers of the workflows that call this one as a
+	// reusable workflow (on: workflow_call): its jobs run in their
+	// callers' events, with their callers' secrets and token.
+	inherited []string
 }
 
 // job is one entry of "jobs:".

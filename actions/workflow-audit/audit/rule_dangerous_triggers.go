@@ -36,7 +36,9 @@ func (dangerousTriggersRule) meta() finding.Rule {
 			"privileged step must follow, have it download that workflow's artifact and treat it strictly as " +
 			"data (parse it, never execute or source it, extract it outside the workspace). Checking out the " +
 			"base ref is safe. Severity is critical when the job can use secrets, has a token that can write " +
-			"(or sets no permissions, so it may) or can mint OIDC tokens, high otherwise.",
+			"(or sets no permissions, so it may) or can mint OIDC tokens, high otherwise. A local reusable " +
+			"workflow (on: workflow_call) runs under its callers' triggers, and is checked under them: the " +
+			"finding is in the callee and names the callers.",
 		HelpURI: helpBase + RuleDangerousTriggers,
 	}
 }

@@ -32,6 +32,8 @@ type scanner struct {
 	keep  bool // keep every workflow's source, not only those naming "hub:"
 	// sources are the contents kept for the waivers (see Report.sources).
 	sources map[string][]byte
+	// workflows are the scanned workflows' triggers and local calls.
+	workflows []workflowCalls
 }
 
 // fileResult is what scanning one file produced.
@@ -40,6 +42,8 @@ type fileResult struct {
 	found  []finding.Finding
 	follow []target // files the scan must read too (a Docker action's Dockerfile)
 	src    []byte   // the content, when the waivers need it
+	calls  []string // a workflow's local reusable workflows, repository paths
+	on     []string // a workflow's own triggers
 	err    error
 }
 
@@ -75,6 +79,9 @@ func (s *scanner) scanAll() error {
 				return r.err
 			}
 			s.files = append(s.files, r.file)
+			if r.file.Kind == KindWorkflow {
+				s.workflows = append(s.workflows, workflowCalls{path: r.file.Path, on: r.on, calls: r.calls})
+			}
 			if r.src != nil {
 				if s.sources == nil {
 					s.sources = map[string][]byte{}
@@ -164,7 +171,9 @@ func (s *scanner) scanFile(t target) (res fileResult) {
 	}
 	switch t.kind {
 	case KindWorkflow:
-		s.run(sf, parseWorkflow(sf), &res.found)
+		wf := parseWorkflow(sf)
+		res.calls, res.on = wf.localCalls(), wf.triggers()
+		s.run(sf, wf, &res.found)
 	case KindAction:
 		a := parseAction(sf)
 		if t, ok := s.followDockerfile(a); ok {

@@ -3,6 +3,7 @@ package audit
 import (
 	"bytes"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/rhysd/actionlint"
@@ -53,6 +54,11 @@ func (wf *workflowFile) triggers() []string {
 	var out []string
 	for _, e := range wf.ast.On {
 		out = append(out, e.EventName())
+	}
+	for _, t := range wf.inherited {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
 	}
 	return out
 }
