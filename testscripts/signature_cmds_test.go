@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -173,4 +174,31 @@ func cmdVault(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("VAULT_ADDR", v.URL)
 	ts.Setenv("VAULT_TOKEN", v.Token)
 	ts.Setenv("VAULT_PUB", string(pub))
+}
+
+// cmdAWSKMS starts an AWS KMS holding one ECDSA key with alias NAME and
+// sets what a step's env gives the AWS SDK (credentials, AWS_REGION,
+// AWS_CA_BUNDLE trusting the server), AWS_KMS_ENDPOINT for the reference
+// awskms://$AWS_KMS_ENDPOINT/alias/NAME, and AWS_KMS_PUB (the key's public
+// half, PEM).
+//
+//	awskms NAME
+func cmdAWSKMS(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: awskms NAME")
+	}
+	k, err := sigstoretest.NewAWSKMS(args[0], nil)
+	ts.Check(err)
+	ts.Defer(k.Close)
+	pub, err := k.PublicKeyPEM()
+	ts.Check(err)
+	bundle := ts.MkAbs(".aws-ca.pem")
+	ts.Check(os.WriteFile(bundle, k.CertificatePEM(), 0o600))
+	for name, value := range map[string]string{
+		"AWS_CA_BUNDLE": bundle, "AWS_ACCESS_KEY_ID": k.AccessKeyID, "AWS_SECRET_ACCESS_KEY": "hub-test-secret",
+		"AWS_REGION": "eu-west-1", "AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_KMS_ENDPOINT": k.Endpoint, "AWS_KMS_PUB": string(pub),
+	} {
+		ts.Setenv(name, value)
+	}
 }

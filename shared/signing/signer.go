@@ -1,6 +1,7 @@
 package signing
 
 import (
+	"cmp"
 	"net"
 	"net/url"
 	"strings"
@@ -24,12 +25,14 @@ const (
 func Signer(in *gate.Inputs) (sigstore.Signer, error) {
 	if pemKey := in.String(InputPrivateKey); pemKey != "" {
 		if sigstore.IsKMSReference(pemKey) {
-			// Vault's address and token come from the step's environment,
-			// where cosign users already keep them.
+			// Vault's address and token, and AWS's region and credentials,
+			// come from the step's environment, where cosign users already
+			// keep them.
 			s, err := sigstore.NewKMSSigner(pemKey, sigstore.KMSAuth{
 				Address: in.Env.Getenv("VAULT_ADDR"),
 				Token:   in.Env.Getenv("VAULT_TOKEN"),
 				Path:    in.Env.Getenv("TRANSIT_SECRET_ENGINE_PATH"),
+				Region:  cmp.Or(in.Env.Getenv("AWS_REGION"), in.Env.Getenv("AWS_DEFAULT_REGION")),
 			})
 			if err != nil {
 				return nil, &gate.InputError{Input: InputPrivateKey, Problem: err.Error(), Secret: true, Err: err}

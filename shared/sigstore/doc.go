@@ -21,13 +21,13 @@
 //     authority ([Fulcio]) for the identity in an OIDC token ([TokenSource],
 //     GitHub Actions' token by [ActionsToken]), and records the signature in
 //     a transparency log ([Rekor]).
-//   - [KMSSigner] signs like KeySigner with a key that stays in HashiCorp
-//     Vault's transit engine (hashivault://<key>), through sigstore's
-//     hashivault provider.
+//   - [KMSSigner] signs like KeySigner with a key that stays in AWS KMS
+//     (awskms://) or HashiCorp Vault's transit engine (hashivault://),
+//     through sigstore's KMS providers.
 //
-// Other KMS references (awskms://, gcpkms://, azurekms://, k8s://, pkcs11:)
-// are recognised by [IsKMSReference] and refused with [ErrKMSUnsupported]:
-// their providers bring each cloud vendor's SDK and are not linked.
+// Other KMS references (gcpkms://, azurekms://, k8s://, pkcs11:) are
+// recognised by [IsKMSReference] and refused with [ErrKMSUnsupported]:
+// their providers are not linked.
 //
 // # Verifying
 //

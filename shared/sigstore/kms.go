@@ -10,10 +10,11 @@ import (
 	"sync"
 
 	"github.com/sigstore/sigstore/pkg/signature/kms"
-	// HashiCorp Vault's transit engine is the KMS hub links: its provider
-	// speaks plain HTTP to one server, so it is tested end to end against
-	// an in-process transit server (sigstoretest.Vault). The cloud KMS
-	// providers each bring their vendor's SDK and are not linked.
+	// The KMS providers hub links are the two whose APIs are plain HTTPS
+	// to one endpoint, so each is tested end to end against an in-process
+	// server (sigstoretest.Vault, sigstoretest.AWSKMS). GCP's speaks gRPC
+	// and Azure's needs Entra ID; neither is linked.
+	awskms "github.com/sigstore/sigstore/pkg/signature/kms/aws"
 	_ "github.com/sigstore/sigstore/pkg/signature/kms/hashivault"
 	"github.com/sigstore/sigstore/pkg/signature/options"
 )
@@ -22,17 +23,28 @@ import (
 // reached.
 var ErrKMS = errors.New("KMS error")
 
-// VaultScheme is the reference scheme of keys held by HashiCorp Vault's
-// transit engine: "hashivault://<key name>".
-const VaultScheme = "hashivault://"
+// The reference schemes of the KMS keys [KMSSigner] supports.
+const (
+	// VaultScheme: keys held by HashiCorp Vault's transit engine,
+	// "hashivault://<key name>".
+	VaultScheme = "hashivault://"
+	// AWSScheme: keys held by AWS KMS, "awskms://[endpoint]/<key ID, key
+	// ARN, alias/<name> or alias ARN>" (the endpoint is optional:
+	// "awskms:///alias/release").
+	AWSScheme = "awskms://"
+)
 
 // KMSAuth is how a [KMSSigner] reaches its service. For Vault: the server's
 // address (VAULT_ADDR), a token (VAULT_TOKEN) and the transit engine's mount
-// path (TRANSIT_SECRET_ENGINE_PATH, default "transit").
+// path (TRANSIT_SECRET_ENGINE_PATH, default "transit"). For AWS, the SDK's
+// own chain finds the credentials (AWS_ACCESS_KEY_ID and the rest, as
+// aws-actions/configure-aws-credentials sets them); Region (AWS_REGION or
+// AWS_DEFAULT_REGION) is needed unless the reference is an ARN.
 type KMSAuth struct {
 	Address string
 	Token   string
 	Path    string
+	Region  string
 }
 
 // KMSSigner signs with an ECDSA key held by a key management service, the
@@ -49,16 +61,26 @@ type KMSSigner struct {
 	err    error
 }
 
-// NewKMSSigner returns a signer for the key ref names. Only Vault references
-// ([VaultScheme]) are supported; any other KMS reference wraps
-// [ErrKMSUnsupported]. A Vault reference needs auth's address and token.
+// NewKMSSigner returns a signer for the key ref names. Vault ([VaultScheme])
+// and AWS KMS ([AWSScheme]) references are supported; any other KMS
+// reference wraps [ErrKMSUnsupported]. A Vault reference needs auth's
+// address and token, an AWS one a region unless it is an ARN.
 func NewKMSSigner(ref string, auth KMSAuth) (*KMSSigner, error) {
 	ref = strings.TrimSpace(ref)
+	if strings.HasPrefix(ref, AWSScheme) {
+		if err := awskms.ValidReference(ref); err != nil {
+			return nil, fmt.Errorf("%w: expected awskms://[endpoint]/<key ID, key ARN, alias/<name> or alias ARN>, got %q", ErrBadKey, ref)
+		}
+		if !strings.Contains(ref, ":kms:") && auth.Region == "" {
+			return nil, fmt.Errorf("%w: %s names no region: set AWS_REGION, or use the key's ARN", ErrBadKey, ref)
+		}
+		return &KMSSigner{ref: ref, auth: auth}, nil
+	}
 	name, ok := strings.CutPrefix(ref, VaultScheme)
 	switch {
 	case !ok:
 		scheme, _, _ := strings.Cut(ref, ":")
-		return nil, fmt.Errorf("%w: %s: keys need a provider hub does not link; use a %s<key> key in Vault's transit engine, a cosign key file's contents, or keyless signing", ErrKMSUnsupported, scheme, VaultScheme)
+		return nil, fmt.Errorf("%w: %s: keys need a provider hub does not link; use an %s or %s key, a cosign key file's contents, or keyless signing", ErrKMSUnsupported, scheme, AWSScheme, VaultScheme)
 	case name == "" || strings.Contains(name, "/"):
 		return nil, fmt.Errorf("%w: expected %s<key name>, got %q", ErrBadKey, VaultScheme, ref)
 	case auth.Address == "":

@@ -80,7 +80,7 @@ var Gate = &gate.Gate{
 			{Name: inputBundle, Kind: gate.Path, AllowTemp: true, Default: ".cache-sentinel/manifest.sigstore.json",
 				Description: "seal, verify: the manifest's Sigstore bundle. Cache it with the manifest."},
 			{Name: inputPrivateKey, Kind: gate.Secret,
-				Description: "seal: sign with this key instead of keyless: the contents of a cosign key file (cosign generate-key-pair) or of an unencrypted PKCS #8 or EC PEM key. Or a key in HashiCorp Vault's transit engine, hashivault://<key name>, with VAULT_ADDR and VAULT_TOKEN in the step's env; cloud KMS references (awskms://, gcpkms://, azurekms://) are refused."},
+				Description: "seal: sign with this key instead of keyless: the contents of a cosign key file (cosign generate-key-pair) or of an unencrypted PKCS #8 or EC PEM key. Or a KMS key: awskms://[endpoint]/<key ID, ARN or alias/name> (AWS credentials and AWS_REGION in the step's env), or hashivault://<key name> (VAULT_ADDR and VAULT_TOKEN); gcpkms:// and azurekms:// are refused."},
 			{Name: inputPassword, Kind: gate.Secret,
 				Description: "seal: the password of an encrypted cosign key (COSIGN_PASSWORD)."},
 			{Name: inputPublicKey, Kind: gate.String,

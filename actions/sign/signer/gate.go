@@ -62,7 +62,7 @@ var Gate = &gate.Gate{
 			{Name: inputLayout, Kind: gate.Enum, Values: layoutNames(), Default: string(LayoutBoth),
 				Description: "Where an image's signature is attached. cosign-tag: cosign's layout, the image at tag sha256-<hex>.sig in the image's repository with one layer per signature (earlier signatures kept), which cosign verify reads. referrers: an OCI referrer holding the Sigstore bundle (the referrers API, or the sha256-<hex> referrers tag on registries without it). both: the cosign tag, then the referrer; a registry that refuses the referrer (no OCI 1.1 support) keeps the cosign tag, and the summary and image-signatures say what was written."},
 			{Name: inputPrivateKey, Kind: gate.Secret,
-				Description: "Sign with this key instead of keyless: the contents of a cosign key file (cosign generate-key-pair) or of an unencrypted PKCS #8 or EC PEM key. Or a key in HashiCorp Vault's transit engine, hashivault://<key name>, with VAULT_ADDR and VAULT_TOKEN (and TRANSIT_SECRET_ENGINE_PATH if not \"transit\") in the step's env; cloud KMS references (awskms://, gcpkms://, azurekms://) are refused."},
+				Description: "Sign with this key instead of keyless: the contents of a cosign key file (cosign generate-key-pair) or of an unencrypted PKCS #8 or EC PEM key. Or a KMS key: awskms://[endpoint]/<key ID, ARN or alias/name> (AWS credentials and AWS_REGION in the step's env), or hashivault://<key name> (VAULT_ADDR and VAULT_TOKEN, and TRANSIT_SECRET_ENGINE_PATH if not \"transit\"); gcpkms:// and azurekms:// are refused."},
 			{Name: inputPassword, Kind: gate.Secret,
 				Description: "The password of an encrypted cosign key (COSIGN_PASSWORD)."},
 			{Name: inputFulcioURL, Kind: gate.String, Default: "https://fulcio.sigstore.dev",
