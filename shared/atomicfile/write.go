@@ -1,7 +1,9 @@
 package atomicfile
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -10,7 +12,7 @@ import (
 // directory, synced and renamed over path, so path never holds a partial
 // file. On error nothing is left behind.
 func WriteFile(path string, data []byte, perm os.FileMode) error {
-	return write(path, data, perm, true)
+	return write(path, writeAll(data), perm, true)
 }
 
 // WriteReport is WriteFile without the syncs to disk: readers still see
@@ -19,10 +21,30 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 // which that crash loses with the job; the sync was most of the wall time
 // a scan spent writing a large report.
 func WriteReport(path string, data []byte, perm os.FileMode) error {
-	return write(path, data, perm, false)
+	return write(path, writeAll(data), perm, false)
 }
 
-func write(path string, data []byte, perm os.FileMode, durable bool) (err error) {
+// StreamReport is WriteReport for content produced by fill, which writes
+// it to w (buffered) instead of building it in memory first. An error from
+// fill leaves nothing behind and is returned as it is.
+func StreamReport(path string, perm os.FileMode, fill func(w io.Writer) error) error {
+	return write(path, func(f *os.File) error {
+		bw := bufio.NewWriterSize(f, 64<<10)
+		if err := fill(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}, perm, false)
+}
+
+func writeAll(data []byte) func(*os.File) error {
+	return func(f *os.File) error {
+		_, err := f.Write(data)
+		return err
+	}
+}
+
+func write(path string, fill func(*os.File) error, perm os.FileMode, durable bool) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -34,7 +56,7 @@ func write(path string, data []byte, perm os.FileMode, durable bool) (err error)
 			os.Remove(tmp.Name())
 		}
 	}()
-	if _, err = tmp.Write(data); err != nil {
+	if err = fill(tmp); err != nil {
 		return fmt.Errorf("writing %q: %w", path, err)
 	}
 	if err = tmp.Chmod(perm); err != nil {

@@ -1,6 +1,8 @@
 package atomicfile
 
 import (
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -41,5 +43,34 @@ func TestWriteFileReplaces(t *testing.T) {
 	}
 	if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+func TestStreamReport(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "report.sarif")
+	if err := StreamReport(p, 0o644, func(w io.Writer) error {
+		_, err := io.WriteString(w, "whole")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(p); err != nil || string(b) != "whole" {
+		t.Fatalf("content %q, %v", b, err)
+	}
+	// A failing producer leaves the old file and no temporary file.
+	boom := errors.New("boom")
+	err := StreamReport(p, 0o644, func(w io.Writer) error {
+		io.WriteString(w, "partial")
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("got %v, want the producer's error", err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "whole" {
+		t.Errorf("the old file became %q", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("temporary file left behind: %v", entries)
 	}
 }

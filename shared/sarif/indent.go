@@ -1,88 +1,137 @@
 package sarif
 
-import "bytes"
+import (
+	"bytes"
+	"io"
+)
 
-// appendIndented appends compact JSON src to dst indented by two spaces,
-// byte for byte what json.Indent(dst, src, "", "  ") gives for the compact
-// output of encoding/json. It exists because json.Indent runs its full
-// syntax scanner over every byte and was most of the time a gate spent
-// writing a large report; src is trusted to be valid compact JSON.
-func appendIndented(dst, src []byte) []byte {
-	depth := 0
-	// margin is a newline and the deepest indentation so far.
-	margin := []byte("\n                                ")
+// indentWriter indents compact JSON written to it by two spaces and passes
+// the result to w, byte for byte what json.Indent(dst, src, "", "  ") gives
+// for the compact output of encoding/json. It keeps its state between
+// writes, so a document may arrive in any pieces. It exists because
+// json.Indent runs its full syntax scanner over every byte, and because
+// indenting a large report in memory doubled the fresh memory a gate
+// touched to write it; the input is trusted to be valid compact JSON.
+type indentWriter struct {
+	w     io.Writer
+	buf   []byte // the indented output of one Write, reused
+	depth int
 	// open is set just after '{' or '[': the newline waits for the next
 	// byte, so an empty object or array stays "{}" or "[]".
-	open := false
-	newline := func() {
-		for len(margin) < 1+2*depth {
-			margin = append(margin, "                                "...)
+	open bool
+	// inString is set inside a string literal, escaped just after a
+	// backslash in one.
+	inString, escaped bool
+	margin            []byte // a newline and the deepest indentation so far
+}
+
+// chunk bounds the output a Write buffers before passing it on.
+const chunk = 64 << 10
+
+func newIndentWriter(w io.Writer) *indentWriter {
+	return &indentWriter{w: w, margin: []byte("\n                                ")}
+}
+
+func (iw *indentWriter) Write(p []byte) (int, error) {
+	for i := 0; i < len(p); {
+		if iw.inString {
+			i = iw.copyString(p, i)
+		} else {
+			i = iw.structural(p, i)
 		}
-		dst = append(dst, margin[:1+2*depth]...)
-	}
-	for i := 0; i < len(src); {
-		c := src[i]
-		if open && c != '}' && c != ']' {
-			newline()
-			open = false
-		}
-		switch c {
-		case '"':
-			end := stringEnd(src, i)
-			dst = append(dst, src[i:end]...)
-			i = end
-			continue
-		case '{', '[':
-			dst = append(dst, c)
-			depth++
-			open = true
-		case '}', ']':
-			depth--
-			if open {
-				open = false
-			} else {
-				newline()
+		if len(iw.buf) >= chunk {
+			if err := iw.flush(); err != nil {
+				return 0, err
 			}
-			dst = append(dst, c)
-		case ',':
-			dst = append(dst, c)
-			newline()
-		case ':':
-			dst = append(dst, ':', ' ')
-		default: // a number or literal: copy it whole
-			j := i + 1
-			for j < len(src) && !structural[src[j]] {
-				j++
-			}
-			dst = append(dst, src[i:j]...)
-			i = j
+		}
+	}
+	if err := iw.flush(); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func (iw *indentWriter) flush() error {
+	_, err := iw.w.Write(iw.buf)
+	iw.buf = iw.buf[:0]
+	return err
+}
+
+func (iw *indentWriter) newline() {
+	for len(iw.margin) < 1+2*iw.depth {
+		iw.margin = append(iw.margin, "                                "...)
+	}
+	iw.buf = append(iw.buf, iw.margin[:1+2*iw.depth]...)
+}
+
+// copyString copies string bytes from p[i:] up to and including the
+// closing quote, or to the end of p, and returns where it stopped.
+func (iw *indentWriter) copyString(p []byte, i int) int {
+	start := i
+	for i < len(p) {
+		if iw.escaped {
+			iw.escaped = false
+			i++
 			continue
 		}
-		i++
+		j := bytes.IndexAny(p[i:], `"\`)
+		if j < 0 {
+			i = len(p)
+			break
+		}
+		i += j
+		if p[i] == '\\' {
+			iw.escaped = true
+			i++
+			continue
+		}
+		i++ // the closing quote
+		iw.inString = false
+		break
 	}
-	return dst
+	iw.buf = append(iw.buf, p[start:i]...)
+	return i
+}
+
+// structural handles the byte at p[i] outside strings, and a whole run of
+// number or literal bytes, and returns the index after them.
+func (iw *indentWriter) structural(p []byte, i int) int {
+	c := p[i]
+	if iw.open && c != '}' && c != ']' {
+		iw.newline()
+		iw.open = false
+	}
+	switch c {
+	case '"':
+		iw.buf = append(iw.buf, c)
+		iw.inString = true
+	case '{', '[':
+		iw.buf = append(iw.buf, c)
+		iw.depth++
+		iw.open = true
+	case '}', ']':
+		iw.depth--
+		if iw.open {
+			iw.open = false
+		} else {
+			iw.newline()
+		}
+		iw.buf = append(iw.buf, c)
+	case ',':
+		iw.buf = append(iw.buf, c)
+		iw.newline()
+	case ':':
+		iw.buf = append(iw.buf, ':', ' ')
+	default: // a number, a literal or the final newline: copy the run
+		j := i + 1
+		for j < len(p) && !structural[p[j]] {
+			j++
+		}
+		iw.buf = append(iw.buf, p[i:j]...)
+		return j
+	}
+	return i + 1
 }
 
 // structural marks the bytes that end a number or literal in compact JSON.
 var structural = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true, ',': true, ':': true}
-
-// stringEnd returns the index just past the string literal starting at
-// src[start] == '"': the first quote not escaped by an odd run of
-// backslashes.
-func stringEnd(src []byte, start int) int {
-	for i := start + 1; ; {
-		j := bytes.IndexByte(src[i:], '"')
-		if j < 0 {
-			return len(src)
-		}
-		q := i + j
-		backslashes := 0
-		for p := q - 1; p > start && src[p] == '\\'; p-- {
-			backslashes++
-		}
-		if backslashes%2 == 0 {
-			return q + 1
-		}
-		i = q + 1
-	}
-}

@@ -3,10 +3,11 @@ package sarif
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"testing"
 )
 
-// FuzzIndent checks appendIndented against json.Indent on the compact
+// FuzzIndent checks indentWriter against json.Indent on the compact
 // form of any valid JSON document.
 func FuzzIndent(f *testing.F) {
 	for _, s := range []string{
@@ -32,8 +33,24 @@ func FuzzIndent(f *testing.F) {
 		if err := json.Indent(&want, src, "", "  "); err != nil {
 			t.Fatal(err)
 		}
-		if got := appendIndented(nil, src); !bytes.Equal(got, want.Bytes()) {
-			t.Fatalf("appendIndented(%s):\n%s\nwant:\n%s", src, got, want.Bytes())
+		// Whole, and in pieces of every size up to 7 bytes: the writer
+		// keeps its state between writes.
+		for piece := range 8 {
+			var got bytes.Buffer
+			iw := newIndentWriter(&got)
+			for rest := src; len(rest) > 0; {
+				n := len(rest)
+				if piece > 0 {
+					n = min(piece, n)
+				}
+				if _, err := iw.Write(rest[:n]); err != nil {
+					t.Fatal(err)
+				}
+				rest = rest[n:]
+			}
+			if !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Fatalf("indentWriter(%s) in pieces of %d:\n%s\nwant:\n%s", src, piece, got.Bytes(), want.Bytes())
+			}
 		}
 	})
 }
@@ -46,7 +63,7 @@ func BenchmarkIndent(b *testing.B) {
 	src, _ := json.Marshal(v)
 	b.SetBytes(int64(len(src)))
 	for b.Loop() {
-		appendIndented(make([]byte, 0, 2*len(src)), src)
+		newIndentWriter(io.Discard).Write(src)
 	}
 }
 

@@ -2,9 +2,9 @@ package sarif
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 
 	gosarif "github.com/owenrumney/go-sarif/v2/sarif"
 
@@ -20,17 +20,24 @@ import (
 // Report.WriteFile: those add no trailing newline, and WriteFile does not
 // truncate an existing, longer file.
 func Marshal(r *gosarif.Report) ([]byte, error) {
-	if r == nil {
-		return nil, errors.New("sarif: marshaling a nil report")
-	}
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r); err != nil { // Encode adds the trailing newline.
-		return nil, fmt.Errorf("sarif: marshaling report: %w", err)
+	if err := Write(&buf, r); err != nil {
+		return nil, err
 	}
-	compact := buf.Bytes()
-	return append(appendIndented(make([]byte, 0, len(compact)*2), compact[:len(compact)-1]), '\n'), nil
+	return buf.Bytes(), nil
+}
+
+// Write writes what Marshal returns to w, without holding the indented
+// report in memory.
+func Write(w io.Writer, r *gosarif.Report) error {
+	if r == nil {
+		return errors.New("sarif: marshaling a nil report")
+	}
+	// encodeStreaming ends with the newline json.Encoder adds.
+	if err := encodeStreaming(newIndentWriter(w), r); err != nil {
+		return fmt.Errorf("sarif: marshaling report: %w", err)
+	}
+	return nil
 }
 
 // WriteFile writes Marshal(r) to path atomically: it writes a temporary
@@ -39,11 +46,7 @@ func Marshal(r *gosarif.Report) ([]byte, error) {
 // or temporary file behind. It does not sync to disk (see
 // atomicfile.WriteReport). The file gets mode 0644. Errors name path.
 func WriteFile(path string, r *gosarif.Report) error {
-	data, err := Marshal(r)
-	if err != nil {
-		return fmt.Errorf("sarif: writing %s: %w", path, err)
-	}
-	if err := atomicfile.WriteReport(path, data, 0o644); err != nil {
+	if err := atomicfile.StreamReport(path, 0o644, func(w io.Writer) error { return Write(w, r) }); err != nil {
 		return fmt.Errorf("sarif: %w", err)
 	}
 	return nil

@@ -2,9 +2,10 @@
 # Times workflow-audit against actionlint on the same workflow files.
 #
 # The corpus is every .github/workflows/*.yml|*.yaml shipped inside the Go
-# modules hub depends on (real projects' CI, fetched through the Go module
-# proxy by "go mod download") plus actionlint's own test workflows, copied
-# into one repository tree. Both tools are built from source here:
+# modules of hub's build list ("go list -m all": real projects' CI, fetched
+# through the Go module proxy by "go mod download"; other modules in the
+# cache are left out, so the corpus depends on go.mod alone) plus
+# actionlint's own test workflows, copied into one repository tree. Both tools are built from source here:
 # workflow-audit from this checkout, actionlint with "go install" at the
 # version hub builds on. actionlint's shellcheck and pyflakes integrations
 # are switched off (they run external programs), so both tools parse and
@@ -20,7 +21,6 @@ trap 'rm -rf "$work"' EXIT
 command -v hyperfine >/dev/null || { echo "bench: needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
 
 go mod download
-modcache=$(go env GOMODCACHE)
 actionlint_version=$(go list -m -f '{{.Version}}' github.com/rhysd/actionlint)
 
 repo="$work/repo/.github/workflows"
@@ -29,7 +29,8 @@ n=0
 while IFS= read -r -d '' f; do
   n=$((n + 1))
   cp "$f" "$repo/w$n.yml"
-done < <(find "$modcache" \( -path '*/.github/workflows/*.yml' -o -path '*/.github/workflows/*.yaml' \
+done < <(go list -m -f '{{.Dir}}' all | grep -v '^$' | tr '\n' '\0' |
+  xargs -0 -I{} find {} \( -path '*/.github/workflows/*.yml' -o -path '*/.github/workflows/*.yaml' \
   -o -path "*/actionlint@$actionlint_version/testdata/*/*.yml" -o -path "*/actionlint@$actionlint_version/testdata/*/*.yaml" \) \
   -type f -print0 | sort -z)
 chmod -R u+w "$work/repo"
