@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"runtime/debug"
+	"slices"
 
 	"github.com/hubgates/hub/shared/gate"
 	"github.com/hubgates/hub/shared/signing"
@@ -21,15 +22,11 @@ const (
 	inputRestoreKeys     = "restore-keys"
 	inputManifest        = "manifest"
 	inputBundle          = "bundle"
-	inputPrivateKey      = signing.InputPrivateKey
-	inputPassword        = signing.InputPassword
 	inputPublicKey       = "public-key"
 	inputTrustedRoot     = "trusted-root"
 	inputIdentityRegexp  = "certificate-identity-regexp"
 	inputIssuer          = "certificate-oidc-issuer"
 	inputProtectedRefs   = "protected-refs"
-	inputFulcioURL       = signing.InputFulcioURL
-	inputRekorURL        = signing.InputRekorURL
 	inputTimeout         = "timeout"
 	inputQuarantineDir   = "quarantine-dir"
 	inputOnMismatch      = "on-mismatch"
@@ -64,7 +61,7 @@ var Gate = &gate.Gate{
 			"signature and every file against the manifest before the job reads the cache, and moves whatever does not match " +
 			"into a quarantine folder; key computes cache keys scoped to the run's trust domain, so a fork's cache is never " +
 			"restored by a trusted run.",
-		Inputs: []gate.Input{
+		Inputs: slices.Concat([]gate.Input{
 			{Name: inputOperation, Kind: gate.Enum, Values: []string{"seal", "verify", "key"}, Required: true,
 				Description: "What to do: seal (after building the cache, before actions/cache saves it), verify (right after actions/cache restores it, before anything reads it) or key (before actions/cache, to compute its key and restore-keys)."},
 			{Name: inputPaths, Kind: gate.List,
@@ -79,10 +76,7 @@ var Gate = &gate.Gate{
 				Description: "seal, verify: the manifest file. Cache it with the cache paths (add it to actions/cache's path)."},
 			{Name: inputBundle, Kind: gate.Path, AllowTemp: true, Default: ".cache-sentinel/manifest.sigstore.json",
 				Description: "seal, verify: the manifest's Sigstore bundle. Cache it with the manifest."},
-			{Name: inputPrivateKey, Kind: gate.Secret,
-				Description: "seal: sign with this key instead of keyless: the contents of a cosign key file (cosign generate-key-pair) or of an unencrypted PKCS #8 or EC PEM key. Or a KMS key: awskms://[endpoint]/<key ID, ARN or alias/name> (AWS credentials and AWS_REGION in the step's env), or hashivault://<key name> (VAULT_ADDR and VAULT_TOKEN); gcpkms:// and azurekms:// are refused."},
-			{Name: inputPassword, Kind: gate.Secret,
-				Description: "seal: the password of an encrypted cosign key (COSIGN_PASSWORD)."},
+		}, signing.KeyInputs("seal: "), []gate.Input{
 			{Name: inputPublicKey, Kind: gate.String,
 				Description: "verify: accept only manifests signed with this key (PEM, the contents of cosign.pub) instead of keyless signatures."},
 			{Name: inputTrustedRoot, Kind: gate.Path, AllowTemp: true,
@@ -93,10 +87,7 @@ var Gate = &gate.Gate{
 				Description: "verify: the OIDC issuer the signing certificate must name."},
 			{Name: inputProtectedRefs, Kind: gate.List,
 				Description: "Refs whose runs are the protected trust domain (full refs; * matches within one segment, as in refs/tags/v*). Empty means the repository's default branch, from the event payload."},
-			{Name: inputFulcioURL, Kind: gate.String, Default: "https://fulcio.sigstore.dev",
-				Description: "seal: the Fulcio certificate authority for keyless signing."},
-			{Name: inputRekorURL, Kind: gate.String, Default: "https://rekor.sigstore.dev",
-				Description: "seal: the Rekor transparency log keyless signatures are recorded in."},
+		}, signing.ServiceInputs("seal: "), []gate.Input{
 			{Name: inputTimeout, Kind: gate.Duration, Default: "2m",
 				Description: "Longest time for the network calls (OIDC token, Fulcio, Rekor, TUF) together; transient failures are retried within it."},
 			{Name: inputQuarantineDir, Kind: gate.Path, AllowTemp: true, Default: ".cache-sentinel/quarantine",
@@ -109,7 +100,7 @@ var Gate = &gate.Gate{
 				Description: "verify: refuse manifests sealed longer ago than this (rollback protection). Empty accepts any age."},
 			{Name: inputWorkers, Kind: gate.Int, Default: "0", Check: nonNegative,
 				Description: "seal, verify: files hashed in parallel; 0 means one per CPU."},
-		},
+		}),
 		Outputs: []gate.Output{
 			{Name: outputVerified, Description: "verify: true when the signature verified and every entry matched the manifest."},
 			{Name: outputQuarantined, Description: "verify: number of entries moved to quarantine or deleted."},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,14 +24,10 @@ import (
 
 // The gate's own inputs.
 const (
-	inputArtifacts  = "artifacts"
-	inputImages     = "images"
-	inputLayout     = "image-layout"
-	inputPrivateKey = signing.InputPrivateKey
-	inputPassword   = signing.InputPassword
-	inputFulcioURL  = signing.InputFulcioURL
-	inputRekorURL   = signing.InputRekorURL
-	inputTimeout    = "timeout"
+	inputArtifacts = "artifacts"
+	inputImages    = "images"
+	inputLayout    = "image-layout"
+	inputTimeout   = "timeout"
 )
 
 // The gate's own outputs.
@@ -54,24 +51,17 @@ var Gate = &gate.Gate{
 			"with the job's GitHub Actions OIDC token (a short-lived Fulcio certificate naming the workflow, the signature " +
 			"recorded in the Rekor transparency log), or with a cosign or PEM ECDSA key. The bundles are the standard " +
 			"Sigstore bundle (v0.3) that verify-signature and sigstore-go verify.",
-		Inputs: []gate.Input{
+		Inputs: slices.Concat([]gate.Input{
 			{Name: inputArtifacts, Kind: gate.List,
 				Description: "Files or doublestar globs (dist/**/*.tar.gz) relative to the workspace, one per line. A file must exist and a glob must match at least one file; globs skip existing *.sigstore.json bundles. One of artifacts and images is required."},
 			{Name: inputImages, Kind: gate.List,
 				Description: "OCI image references (ghcr.io/owner/app:v1 or ...@sha256:<hex>), one per line. Each is resolved to its digest once; the signature covers that digest and is attached to the image as image-layout says. Credentials come from the Docker config (DOCKER_CONFIG or ~/.docker/config.json)."},
 			{Name: inputLayout, Kind: gate.Enum, Values: layoutNames(), Default: string(LayoutBoth),
 				Description: "Where an image's signature is attached. cosign-tag: cosign's layout, the image at tag sha256-<hex>.sig in the image's repository with one layer per signature (earlier signatures kept), which cosign verify reads. referrers: an OCI referrer holding the Sigstore bundle (the referrers API, or the sha256-<hex> referrers tag on registries without it). both: the cosign tag, then the referrer; a registry that refuses the referrer (no OCI 1.1 support) keeps the cosign tag, and the summary and image-signatures say what was written."},
-			{Name: inputPrivateKey, Kind: gate.Secret,
-				Description: "Sign with this key instead of keyless: the contents of a cosign key file (cosign generate-key-pair) or of an unencrypted PKCS #8 or EC PEM key. Or a KMS key: awskms://[endpoint]/<key ID, ARN or alias/name> (AWS credentials and AWS_REGION in the step's env), or hashivault://<key name> (VAULT_ADDR and VAULT_TOKEN, and TRANSIT_SECRET_ENGINE_PATH if not \"transit\"); gcpkms:// and azurekms:// are refused."},
-			{Name: inputPassword, Kind: gate.Secret,
-				Description: "The password of an encrypted cosign key (COSIGN_PASSWORD)."},
-			{Name: inputFulcioURL, Kind: gate.String, Default: "https://fulcio.sigstore.dev",
-				Description: "Keyless: the Fulcio certificate authority."},
-			{Name: inputRekorURL, Kind: gate.String, Default: "https://rekor.sigstore.dev",
-				Description: "Keyless: the Rekor transparency log signatures are recorded in."},
+		}, signing.KeyInputs(""), signing.ServiceInputs(""), []gate.Input{
 			{Name: inputTimeout, Kind: gate.Duration, Default: "2m",
 				Description: "Longest time for the whole signing, network calls (OIDC token, Fulcio, Rekor) included; transient failures are retried within it."},
-		},
+		}),
 		Outputs: []gate.Output{
 			{Name: outputBundles, Description: "The bundles written, workspace-relative, one per line, in the order of digests."},
 			{Name: outputDigests, Description: "Each signed file as \"sha256:<hex> <path>\", one per line."},
