@@ -80,7 +80,8 @@ func TestScripts(t *testing.T) {
 				"oci-push":     cmdOCIPush,
 
 				// sign's Vault transit engine (KMS keys).
-				"vault": cmdVault,
+				"vault":  cmdVault,
+				"awskms": cmdAWSKMS,
 			},
 		})
 	})

@@ -108,6 +108,21 @@ func ReadCosign(ctx context.Context, img Image, suffix string, opts ...remote.Op
 		return fail(err)
 	}
 	out.Digest = h.String()
+	// Bound the whole read before fetching any layer: the manifest states
+	// each layer's size, and go-containerregistry holds a layer to it.
+	if len(list) > maxCosignLayers {
+		return fail(fmt.Errorf("expected at most %d layers, got %d", maxCosignLayers, len(list)))
+	}
+	var total int64
+	for _, s := range list {
+		size, err := s.Size()
+		if err != nil {
+			return fail(err)
+		}
+		if total += size; total > maxCosignTotal {
+			return fail(fmt.Errorf("expected at most %d bytes of layers, got more", maxCosignTotal))
+		}
+	}
 	for _, s := range list {
 		l, err := readLayer(s)
 		if err != nil {
@@ -122,6 +137,14 @@ func ReadCosign(ctx context.Context, img Image, suffix string, opts ...remote.Op
 // signature's payload is a few hundred bytes, an attestation's a
 // statement, which may list many subjects.
 const maxCosignLayer = 16 << 20
+
+// maxCosignLayers and maxCosignTotal bound a whole cosign tag image, so
+// that one pushed with many large layers cannot exhaust memory before any
+// is verified. They are variables for the tests.
+var (
+	maxCosignLayers       = 256
+	maxCosignTotal  int64 = 64 << 20
+)
 
 func readLayer(s oci.Signature) (CosignLayer, error) {
 	mt, err := s.MediaType()

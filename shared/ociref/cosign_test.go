@@ -283,3 +283,32 @@ func fakeImage(t *testing.T, hex string) ociref.Image {
 	}
 	return ociref.Image{Ref: d, Digest: h}
 }
+
+// A cosign tag image is bounded as a whole before any layer is read:
+// many layers, or many bytes of them, are refused.
+func TestReadCosignBounds(t *testing.T) {
+	host := newRegistry(t)
+	ctx := context.Background()
+	img := resolvedImage(t, host, "v1")
+	s, _ := keySigner(t)
+	for range 3 {
+		if _, err := ociref.AttachCosign(ctx, img, signLayer(t, s, img)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := ociref.ReadCosign(ctx, img, ociref.SignatureSuffix); err != nil || len(got.Layers) != 3 {
+		t.Fatalf("within the bounds: %d layers, %v", len(got.Layers), err)
+	}
+	restore := ociref.SetCosignLimits(2, 1<<20)
+	_, err := ociref.ReadCosign(ctx, img, ociref.SignatureSuffix)
+	restore()
+	if err == nil || !strings.Contains(err.Error(), "expected at most 2 layers, got 3") {
+		t.Errorf("too many layers: %v", err)
+	}
+	restore = ociref.SetCosignLimits(10, 100)
+	_, err = ociref.ReadCosign(ctx, img, ociref.SignatureSuffix)
+	restore()
+	if err == nil || !strings.Contains(err.Error(), "expected at most 100 bytes of layers") {
+		t.Errorf("too many bytes: %v", err)
+	}
+}

@@ -213,6 +213,7 @@ func Bundles(ctx context.Context, img Image, opts ...remote.Option) ([][]byte, e
 		return nil, fmt.Errorf("listing the referrers of %s: %w", img, err)
 	}
 	var out [][]byte
+	var total int
 	for _, d := range im.Manifests {
 		// The spec lists an artifact under its artifactType; registries
 		// that predate the field (go-containerregistry's own among them)
@@ -243,6 +244,10 @@ func Bundles(ctx context.Context, img Image, opts ...remote.Option) ([][]byte, e
 			}
 			if len(b) > maxBundle {
 				return nil, fmt.Errorf("referrer %s of %s: bundle larger than %d bytes", d.Digest, img, maxBundle)
+			}
+			// The same bound as a cosign tag image's, over all bundles.
+			if total += len(b); len(out) == maxCosignLayers || int64(total) > maxCosignTotal {
+				return nil, fmt.Errorf("referrers of %s: more than %d bundles or %d bytes", img, maxCosignLayers, maxCosignTotal)
 			}
 			out = append(out, b)
 		}

@@ -2,6 +2,8 @@ package signing
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"net"
 	"net/url"
 	"strings"
@@ -37,7 +39,7 @@ func Signer(in *gate.Inputs) (sigstore.Signer, error) {
 			if err != nil {
 				return nil, &gate.InputError{Input: InputPrivateKey, Problem: err.Error(), Secret: true, Err: err}
 			}
-			return s, nil
+			return keyErrorsAsInput{s}, nil
 		}
 		key, err := sigstore.LoadPrivateKey([]byte(pemKey), []byte(in.String(InputPassword)))
 		if err != nil {
@@ -90,4 +92,18 @@ func loopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// keyErrorsAsInput reports what a KMS says of its key only when asked to
+// sign (not ECDSA, an unsupported curve) as a bad private-key input, exit
+// 2, like the same problem in a key file; the service's own failures stay
+// undecided.
+type keyErrorsAsInput struct{ sigstore.Signer }
+
+func (s keyErrorsAsInput) Sign(ctx context.Context, artifact []byte) (*sigstore.Signature, error) {
+	sig, err := s.Signer.Sign(ctx, artifact)
+	if errors.Is(err, sigstore.ErrUnsupportedKey) || errors.Is(err, sigstore.ErrBadKey) {
+		return nil, &gate.InputError{Input: InputPrivateKey, Problem: err.Error(), Secret: true, Err: err}
+	}
+	return sig, err
 }

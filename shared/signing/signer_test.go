@@ -1,10 +1,13 @@
 package signing
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/hubgates/hub/shared/gate"
+	"github.com/hubgates/hub/shared/sigstore"
 )
 
 func TestServiceURL(t *testing.T) {
@@ -28,6 +31,25 @@ func TestServiceURL(t *testing.T) {
 			t.Errorf("%q kept its trailing slash: %q", raw, got)
 		case !ok && !errors.As(err, &ie):
 			t.Errorf("%q: got %q, %v; want an input error", raw, got, err)
+		}
+	}
+}
+
+type failingSigner struct{ err error }
+
+func (f failingSigner) Sign(context.Context, []byte) (*sigstore.Signature, error) { return nil, f.err }
+
+// What a KMS says of its key when asked to sign is bad input (exit 2); its
+// outages stay errors that leave the run undecided.
+func TestKMSKeyErrorsAreBadInput(t *testing.T) {
+	for err, input := range map[error]bool{
+		fmt.Errorf("kms: %w: expected an ECDSA key, got *rsa.PublicKey", sigstore.ErrUnsupportedKey): true,
+		fmt.Errorf("%w: connection refused", sigstore.ErrKMS):                                        false,
+	} {
+		_, got := keyErrorsAsInput{failingSigner{err}}.Sign(context.Background(), nil)
+		var ie *gate.InputError
+		if errors.As(got, &ie) != input || !errors.Is(got, err) {
+			t.Errorf("%v: got %v (input error %v), want input error %v", err, got, errors.As(got, &ie), input)
 		}
 	}
 }

@@ -38,8 +38,8 @@ const (
 // address (VAULT_ADDR), a token (VAULT_TOKEN) and the transit engine's mount
 // path (TRANSIT_SECRET_ENGINE_PATH, default "transit"). For AWS, the SDK's
 // own chain finds the credentials (AWS_ACCESS_KEY_ID and the rest, as
-// aws-actions/configure-aws-credentials sets them); Region (AWS_REGION or
-// AWS_DEFAULT_REGION) is needed unless the reference is an ARN.
+// aws-actions/configure-aws-credentials sets them); Region (AWS_REGION)
+// is needed.
 type KMSAuth struct {
 	Address string
 	Token   string
@@ -56,23 +56,25 @@ type KMSSigner struct {
 	ref  string
 	auth KMSAuth
 
-	once   sync.Once
-	signer *KeySigner
-	err    error
+	mu  sync.Mutex
+	key kms.SignerVerifier // once loaded; a failed load is tried again
+	pub *ecdsa.PublicKey
 }
 
 // NewKMSSigner returns a signer for the key ref names. Vault ([VaultScheme])
 // and AWS KMS ([AWSScheme]) references are supported; any other KMS
 // reference wraps [ErrKMSUnsupported]. A Vault reference needs auth's
-// address and token, an AWS one a region unless it is an ARN.
+// address and token, an AWS one its region.
 func NewKMSSigner(ref string, auth KMSAuth) (*KMSSigner, error) {
 	ref = strings.TrimSpace(ref)
 	if strings.HasPrefix(ref, AWSScheme) {
 		if err := awskms.ValidReference(ref); err != nil {
 			return nil, fmt.Errorf("%w: expected awskms://[endpoint]/<key ID, key ARN, alias/<name> or alias ARN>, got %q", ErrBadKey, ref)
 		}
-		if !strings.Contains(ref, ":kms:") && auth.Region == "" {
-			return nil, fmt.Errorf("%w: %s names no region: set AWS_REGION, or use the key's ARN", ErrBadKey, ref)
+		// The SDK signs every request for a region and does not take it
+		// from a key ARN.
+		if auth.Region == "" {
+			return nil, fmt.Errorf("%w: %s needs the key's region in AWS_REGION", ErrBadKey, ref)
 		}
 		return &KMSSigner{ref: ref, auth: auth}, nil
 	}
@@ -93,18 +95,59 @@ func NewKMSSigner(ref string, auth KMSAuth) (*KMSSigner, error) {
 
 // Sign signs artifact with the KMS key. Errors from the service wrap
 // [ErrKMS]; a key that is not ECDSA on P-256, P-384 or P-521 wraps
-// [ErrUnsupportedKey].
+// [ErrUnsupportedKey]. It returns when ctx ends even if the provider does
+// not watch it (Vault's client does not): the call is then abandoned to
+// its own HTTP timeout, and ctx's error is returned.
 func (s *KMSSigner) Sign(ctx context.Context, artifact []byte) (*Signature, error) {
-	s.once.Do(func() { s.signer, s.err = s.load(ctx) })
-	if s.err != nil {
-		return nil, s.err
+	type result struct {
+		sig *Signature
+		err error
 	}
-	return s.signer.Sign(ctx, artifact)
+	done := make(chan result, 1)
+	go func() {
+		sig, err := s.sign(ctx, artifact)
+		done <- result{sig, err}
+	}()
+	select {
+	case r := <-done:
+		return r.sig, r.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%w: %s did not answer: %w", ErrKMS, s.ref, context.Cause(ctx))
+	}
 }
 
-// load asks the service for the public key, picks the hash cosign pairs
-// with its curve, and wraps the service as a crypto.Signer.
-func (s *KMSSigner) load(ctx context.Context) (*KeySigner, error) {
+func (s *KMSSigner) sign(ctx context.Context, artifact []byte) (*Signature, error) {
+	// The lock is not held while the service is asked: a call abandoned
+	// to a hung service must not block the next.
+	s.mu.Lock()
+	sv, pub := s.key, s.pub
+	s.mu.Unlock()
+	if sv == nil {
+		var err error
+		if sv, pub, err = s.load(ctx); err != nil {
+			return nil, err
+		}
+		s.mu.Lock()
+		s.key, s.pub = sv, pub
+		s.mu.Unlock()
+	}
+	// The crypto.Signer carries the context of its calls, so each Sign
+	// makes its own.
+	cs, _, err := sv.CryptoSigner(ctx, func(error) {})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrKMS, s.ref, err)
+	}
+	ks, err := NewKeySigner(kmsKey{Signer: cs, pub: pub})
+	if err != nil {
+		return nil, err
+	}
+	ks.wrapSignErr = func(err error) error { return fmt.Errorf("%w: signing with %s: %v", ErrKMS, s.ref, err) }
+	return ks.Sign(ctx, artifact)
+}
+
+// load asks the service for the public key and picks the hash cosign
+// pairs with its curve.
+func (s *KMSSigner) load(ctx context.Context) (kms.SignerVerifier, *ecdsa.PublicKey, error) {
 	get := func(h crypto.Hash) (kms.SignerVerifier, error) {
 		sv, err := kms.Get(ctx, s.ref, h, options.WithContext(ctx),
 			options.WithRPCAuthOpts(options.RPCAuth{Address: s.auth.Address, Token: s.auth.Token, Path: s.auth.Path}))
@@ -115,39 +158,26 @@ func (s *KMSSigner) load(ctx context.Context) (*KeySigner, error) {
 	}
 	sv, err := get(crypto.SHA256)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	pub, err := sv.PublicKey(options.WithContext(ctx))
 	if err != nil {
-		return nil, fmt.Errorf("%w: reading the public key of %s: %v", ErrKMS, s.ref, err)
+		return nil, nil, fmt.Errorf("%w: reading the public key of %s: %v", ErrKMS, s.ref, err)
 	}
 	ec, ok := pub.(*ecdsa.PublicKey)
 	if !ok {
-		return nil, fmt.Errorf("%w: %s: expected an ECDSA key, got %T", ErrUnsupportedKey, s.ref, pub)
+		return nil, nil, fmt.Errorf("%w: %s: expected an ECDSA key, got %T", ErrUnsupportedKey, s.ref, pub)
 	}
 	h, _, err := hashFor(ec)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", s.ref, err)
+		return nil, nil, fmt.Errorf("%s: %w", s.ref, err)
 	}
 	if h != crypto.SHA256 {
 		if sv, err = get(h); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	var callErr error
-	cs, _, err := sv.CryptoSigner(ctx, func(err error) { callErr = err })
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrKMS, s.ref, err)
-	}
-	ks, err := NewKeySigner(kmsKey{Signer: cs, pub: ec})
-	if err != nil {
-		return nil, err
-	}
-	if callErr != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrKMS, s.ref, callErr)
-	}
-	ks.wrapSignErr = func(err error) error { return fmt.Errorf("%w: signing with %s: %v", ErrKMS, s.ref, err) }
-	return ks, nil
+	return sv, ec, nil
 }
 
 // kmsKey is the service's crypto.Signer with the public key already read,

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hubgates/hub/shared/sigstore"
 	"github.com/hubgates/hub/shared/sigstore/sigstoretest"
@@ -184,5 +185,39 @@ func TestKMSSignerAWSErrors(t *testing.T) {
 	}
 	if k.Signed.Load() != 0 {
 		t.Errorf("the KMS signed %d times for refused requests", k.Signed.Load())
+	}
+}
+
+// A KMS that never answers does not hold Sign past its context, even
+// though Vault's client does not watch the context; a failed first call is
+// not remembered, so the next one can succeed.
+func TestKMSSignerTimeoutAndRetry(t *testing.T) {
+	vault, err := sigstoretest.NewVault("release", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vault.Close()
+	s, err := sigstore.NewKMSSigner("hashivault://release", sigstore.KMSAuth{Address: vault.URL, Token: vault.Token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vault.Hang.Store(true)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	_, err = s.Sign(ctx, []byte("x"))
+	cancel()
+	if !errors.Is(err, sigstore.ErrKMS) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("hung Vault: %v, want a KMS error for the deadline", err)
+	}
+	vault.Hang.Store(false)
+	vault.Down.Store(true)
+	if _, err := s.Sign(context.Background(), []byte("x")); !errors.Is(err, sigstore.ErrKMS) {
+		t.Fatalf("sealed Vault: %v", err)
+	}
+	vault.Down.Store(false)
+	if _, err := s.Sign(context.Background(), []byte("x")); err != nil {
+		t.Fatalf("Vault back: %v", err)
+	}
+	if vault.Signed.Load() != 1 {
+		t.Errorf("%d signatures, want 1", vault.Signed.Load())
 	}
 }

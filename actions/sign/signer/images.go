@@ -98,11 +98,19 @@ func SignImages(ctx context.Context, refs []string, s sigstore.Signer, layout La
 	return out, nil
 }
 
-// refused reports whether err is the registry declining a request (a 4xx
-// answer), as registries without OCI 1.1 support answer a manifest with a
-// subject, rather than a failure to reach it.
+// refused reports whether err is the registry declining a manifest with a
+// subject the way registries without OCI 1.1 support do (400 invalid
+// manifest, 404, 405, 415 unknown media type), rather than a failure to
+// reach it or a refusal of the credentials (401, 403), which must not pass
+// for missing support.
 func refused(ctx context.Context, err error) bool {
 	var te *transport.Error
-	return ctx.Err() == nil && errors.As(err, &te) &&
-		te.StatusCode >= http.StatusBadRequest && te.StatusCode < http.StatusInternalServerError
+	if ctx.Err() != nil || !errors.As(err, &te) {
+		return false
+	}
+	switch te.StatusCode {
+	case http.StatusBadRequest, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusUnsupportedMediaType:
+		return true
+	}
+	return false
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sigstore/cosign/v2/pkg/cosign"
 	serrors "github.com/slsa-framework/slsa-verifier/v2/errors"
 	"github.com/slsa-framework/slsa-verifier/v2/options"
 	"github.com/slsa-framework/slsa-verifier/v2/verifiers/utils"
@@ -187,6 +188,25 @@ func TestClassifyNetworkErrorIsUndecided(t *testing.T) {
 	err := classify(errors.New(`tuf refresh failed: Get "https://tuf-repo-cdn.sigstore.dev/10.root.json": dial tcp: lookup tuf-repo-cdn.sigstore.dev: no such host`))
 	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "tuf-repo-cdn.sigstore.dev") {
 		t.Fatalf("classify = %v, want ErrUnavailable naming the TUF repository", err)
+	}
+}
+
+// TestClassifyVerdicts: slsa-verifier's and cosign's verdicts about the
+// material itself are denials, not outages.
+func TestClassifyVerdicts(t *testing.T) {
+	for name, tt := range map[string]struct {
+		err  error
+		want error
+	}{
+		"statement for another artifact": {fmt.Errorf("x: %w", serrors.ErrorMismatchIntoto), ErrMismatchArtifact},
+		"bad PEM":                        {fmt.Errorf("x: %w", serrors.ErrorInvalidPEM), ErrMalformed},
+		"non-verifiable claim":           {fmt.Errorf("x: %w", serrors.ErrorNonVerifiableClaim), ErrMalformed},
+		"no matching attestations":       {fmt.Errorf("x: %w", &cosign.ErrNoMatchingAttestations{}), ErrSignature},
+		"no signatures found":            {&cosign.ErrNoSignaturesFound{}, ErrSignature},
+	} {
+		if got := classify(tt.err); !errors.Is(got, tt.want) || errors.Is(got, ErrUnavailable) {
+			t.Errorf("%s: classify = %v, want %v", name, got, tt.want)
+		}
 	}
 }
 

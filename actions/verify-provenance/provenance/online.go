@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/sigstore/cosign/v2/pkg/cosign"
 	serrors "github.com/slsa-framework/slsa-verifier/v2/errors"
 	"github.com/slsa-framework/slsa-verifier/v2/options"
 	"github.com/slsa-framework/slsa-verifier/v2/verifiers"
@@ -209,6 +210,33 @@ var verdicts = []struct{ theirs, ours error }{
 	{serrors.ErrorInvalidEncoding, ErrMalformed},
 	{serrors.ErrorMalformedURI, ErrMalformed},
 	{serrors.ErrorInvalidBuildType, ErrMalformed},
+	{serrors.ErrorInvalidRecipe, ErrMalformed},
+	{serrors.ErrorInvalidPEM, ErrMalformed},
+	{serrors.ErrorInvalidHash, ErrMalformed},
+	{serrors.ErrorInvalidSubject, ErrMalformed},
+	{serrors.ErrorMissingSubjectDigest, ErrMalformed},
+	{serrors.ErrorEmptyRequiredField, ErrMalformed},
+	{serrors.ErrorNonVerifiableClaim, ErrMalformed},
+	{serrors.ErrorMismatchIntoto, ErrMismatchArtifact},
+	{serrors.ErrorImageHash, ErrMismatchArtifact},
+	{serrors.ErrorMutableImage, ErrMismatchArtifact},
+}
+
+// cosignVerdict maps cosign's typed errors, which slsa-verifier's image
+// path passes on, to verdicts: no signature or attestation that verifies
+// is a deny, not an outage.
+func cosignVerdict(err error) error {
+	var noSigs *cosign.ErrNoMatchingSignatures
+	var noAtts *cosign.ErrNoMatchingAttestations
+	var noneFound *cosign.ErrNoSignaturesFound
+	var noCert *cosign.ErrNoCertificateFoundOnSignature
+	switch {
+	case errors.As(err, &noSigs), errors.As(err, &noAtts), errors.As(err, &noneFound):
+		return ErrSignature
+	case errors.As(err, &noCert):
+		return ErrMalformed
+	}
+	return nil
 }
 
 // classify turns a slsa-verifier error into a verdict (one of this
@@ -219,6 +247,9 @@ func classify(err error) error {
 		if errors.Is(err, v.theirs) {
 			return fmt.Errorf("%w: slsa-verifier: %v", v.ours, err)
 		}
+	}
+	if ours := cosignVerdict(err); ours != nil {
+		return fmt.Errorf("%w: slsa-verifier: %v", ours, err)
 	}
 	return fmt.Errorf("%w: slsa-verifier could not verify (%s): %v", ErrUnavailable, services, err)
 }

@@ -99,6 +99,9 @@ func (p Policy) Check(c *Claims) error { return p.check(c, true) }
 // trust none.
 func (p Policy) CheckImage(c *Claims) error { return p.check(c, false) }
 
+// generatorRepo is where slsa-github-generator's builder workflows live.
+const generatorRepo = "https://github.com/slsa-framework/slsa-github-generator/"
+
 func (p Policy) check(c *Claims, delegation bool) error {
 	var errs []error
 	add := func(err error) { errs = append(errs, err) }
@@ -123,6 +126,16 @@ func (p Policy) check(c *Claims, delegation bool) error {
 		}
 		if c.Signer != "" && c.BuilderID != c.Signer {
 			add(fmt.Errorf("%w: expected builder.id %q (the certificate's identity), got %q", ErrCertificateMismatch, c.Signer, c.BuilderID))
+		}
+		// slsa-github-generator's builders are trusted at their release
+		// tags only, as slsa-verifier trusts them: at a branch, a commit
+		// or a pull request's ref, the builder's code is anybody's. A
+		// repository's own workflow (attest-build-provenance) has no
+		// releases to require.
+		if name, ref, _ := strings.Cut(signer, "@"); strings.HasPrefix(name, generatorRepo) {
+			if err := utils.IsValidBuilderTag(ref, false); err != nil {
+				add(fmt.Errorf("%w: expected the builder %q at a release tag vX.Y.Z, got %q", ErrUntrustedBuilder, workflowName(signer), ref))
+			}
 		}
 	}
 

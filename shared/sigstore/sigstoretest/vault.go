@@ -30,8 +30,13 @@ type Vault struct {
 	Key *ecdsa.PrivateKey
 	// Signed counts the signatures made.
 	Signed atomic.Int64
+	// Down makes every request fail with 503, as a sealed Vault answers.
+	Down atomic.Bool
+	// Hang makes every request wait until the server closes.
+	Hang atomic.Bool
 
-	srv *httptest.Server
+	srv     *httptest.Server
+	closing chan struct{} // closed by Close, to release hung requests
 }
 
 // NewVault starts a transit engine with a new key on curve (P-256 when
@@ -44,7 +49,7 @@ func NewVault(keyName string, curve elliptic.Curve) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &Vault{Token: "hvs.hub-test-token", KeyName: keyName, Key: key}
+	v := &Vault{Token: "hvs.hub-test-token", KeyName: keyName, Key: key, closing: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/transit/keys/{name}", v.handleKey)
 	// Vault takes a write as POST or PUT; its Go client sends PUT.
@@ -55,8 +60,11 @@ func NewVault(keyName string, curve elliptic.Curve) (*Vault, error) {
 	return v, nil
 }
 
-// Close stops the server.
-func (v *Vault) Close() { v.srv.Close() }
+// Close stops the server, releasing requests Hang holds.
+func (v *Vault) Close() {
+	close(v.closing)
+	v.srv.Close()
+}
 
 // PublicKeyPEM returns the key's public half, PKIX PEM.
 func (v *Vault) PublicKeyPEM() ([]byte, error) {
@@ -69,6 +77,17 @@ func (v *Vault) PublicKeyPEM() ([]byte, error) {
 
 func (v *Vault) authorised(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if v.Hang.Load() {
+			select {
+			case <-r.Context().Done():
+			case <-v.closing:
+			}
+			return
+		}
+		if v.Down.Load() {
+			vaultError(w, http.StatusServiceUnavailable, "Vault is sealed")
+			return
+		}
 		if r.Header.Get("X-Vault-Token") != v.Token {
 			vaultError(w, http.StatusForbidden, "permission denied")
 			return
