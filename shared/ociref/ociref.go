@@ -201,7 +201,11 @@ func AttachAnnotated(ctx context.Context, img Image, bundle []byte, annotations 
 }
 
 // Bundles returns the Sigstore bundles attached to img: the layers of
-// media type BundleMediaType of its referrers, in the registry's order.
+// media type BundleMediaType of its referrers, in the registry's order. A
+// referrer that cannot be read (a missing blob, an oversized bundle) does
+// not hide the others: the bundles read are returned with an error naming
+// each one that was not, so a caller can accept a valid bundle and stay
+// undecided when none is.
 func Bundles(ctx context.Context, img Image, opts ...remote.Option) ([][]byte, error) {
 	opts = append([]remote.Option{remote.WithContext(ctx)}, opts...)
 	idx, err := remote.Referrers(img.Ref, opts...)
@@ -214,6 +218,7 @@ func Bundles(ctx context.Context, img Image, opts ...remote.Option) ([][]byte, e
 	}
 	var out [][]byte
 	var total int
+	var broken []error
 	for _, d := range im.Manifests {
 		// The spec lists an artifact under its artifactType; registries
 		// that predate the field (go-containerregistry's own among them)
@@ -223,11 +228,13 @@ func Bundles(ctx context.Context, img Image, opts ...remote.Option) ([][]byte, e
 		}
 		art, err := remote.Image(img.Ref.Context().Digest(d.Digest.String()), opts...)
 		if err != nil {
-			return nil, fmt.Errorf("reading referrer %s of %s: %w", d.Digest, img, err)
+			broken = append(broken, fmt.Errorf("reading referrer %s of %s: %w", d.Digest, img, err))
+			continue
 		}
 		layers, err := art.Layers()
 		if err != nil {
-			return nil, fmt.Errorf("reading referrer %s of %s: %w", d.Digest, img, err)
+			broken = append(broken, fmt.Errorf("reading referrer %s of %s: %w", d.Digest, img, err))
+			continue
 		}
 		for _, l := range layers {
 			if mt, err := l.MediaType(); err != nil || mt != BundleMediaType {
@@ -235,15 +242,18 @@ func Bundles(ctx context.Context, img Image, opts ...remote.Option) ([][]byte, e
 			}
 			rc, err := l.Compressed()
 			if err != nil {
-				return nil, fmt.Errorf("reading referrer %s of %s: %w", d.Digest, img, err)
+				broken = append(broken, fmt.Errorf("reading referrer %s of %s: %w", d.Digest, img, err))
+				continue
 			}
 			b, err := io.ReadAll(io.LimitReader(rc, maxBundle+1))
 			rc.Close()
 			if err != nil {
-				return nil, fmt.Errorf("reading referrer %s of %s: %w", d.Digest, img, err)
+				broken = append(broken, fmt.Errorf("reading referrer %s of %s: %w", d.Digest, img, err))
+				continue
 			}
 			if len(b) > maxBundle {
-				return nil, fmt.Errorf("referrer %s of %s: bundle larger than %d bytes", d.Digest, img, maxBundle)
+				broken = append(broken, fmt.Errorf("referrer %s of %s: bundle larger than %d bytes", d.Digest, img, maxBundle))
+				continue
 			}
 			// The same bound as a cosign tag image's, over all bundles.
 			if total += len(b); len(out) == maxCosignLayers || int64(total) > maxCosignTotal {
@@ -252,5 +262,5 @@ func Bundles(ctx context.Context, img Image, opts ...remote.Option) ([][]byte, e
 			out = append(out, b)
 		}
 	}
-	return out, nil
+	return out, errors.Join(broken...)
 }

@@ -1,6 +1,7 @@
 package ociref_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -167,5 +168,26 @@ func TestResolveHungRegistry(t *testing.T) {
 	_, err := ociref.Resolve(ctx, strings.TrimPrefix(hung.URL, "http://")+"/app:v1")
 	if !errors.Is(err, cause) {
 		t.Errorf("got %v, want the context's cause", err)
+	}
+}
+
+// A referrer that cannot be read does not hide the bundles of the others:
+// they are returned, with an error naming the broken one.
+func TestBundlesKeepsReadableReferrers(t *testing.T) {
+	host := newRegistry(t)
+	ctx := context.Background()
+	img := resolvedImage(t, host, "v1")
+	if _, err := ociref.Attach(ctx, img, bytes.Repeat([]byte("x"), 5<<20)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ociref.Attach(ctx, img, []byte(`{"bundle":2}`)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ociref.Bundles(ctx, img)
+	if len(got) != 1 || string(got[0]) != `{"bundle":2}` {
+		t.Errorf("bundles %q, want the readable one", got)
+	}
+	if err == nil || !strings.Contains(err.Error(), "bundle larger than") {
+		t.Errorf("error %v, want the oversized referrer named", err)
 	}
 }
