@@ -18,8 +18,9 @@ var (
 	ErrBadKey = errors.New("unusable key")
 	// ErrUnsupportedKey: the key's algorithm is not supported.
 	ErrUnsupportedKey = errors.New("unsupported key")
-	// ErrKMSUnsupported: the key is a KMS reference, which hub cannot use.
-	ErrKMSUnsupported = errors.New("KMS keys are not supported")
+	// ErrKMSUnsupported: the key is a KMS reference whose provider hub does
+	// not link (only awskms:// and hashivault:// are; see NewKMSSigner).
+	ErrKMSUnsupported = errors.New("KMS provider not supported")
 	// ErrBadTrustedRoot: a trusted root could not be read.
 	ErrBadTrustedRoot = errors.New("unusable trusted root")
 	// ErrService: a Sigstore service (OIDC token endpoint, Fulcio, Rekor)

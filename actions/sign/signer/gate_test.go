@@ -139,7 +139,7 @@ func TestSignBadInputs(t *testing.T) {
 		{nil, []string{"--artifacts=a"}, `input "private-key": is empty, so signing is keyless, but the job has no OIDC token`},
 		{tok, []string{"--artifacts=a", "--fulcio-url=http://fulcio.example"}, `input "fulcio-url": want an https:// URL`},
 		{tok, []string{"--artifacts=a", "--rekor-url=rekor"}, `input "rekor-url": want an https:// URL`},
-		{map[string]string{"INPUT_PRIVATE-KEY": "gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k"}, []string{"--artifacts=a"}, `input "private-key": KMS keys are not supported`},
+		{map[string]string{"INPUT_PRIVATE-KEY": "gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k"}, []string{"--artifacts=a"}, `input "private-key": KMS provider not supported`},
 		{map[string]string{"INPUT_PRIVATE-KEY": "junk"}, []string{"--artifacts=a"}, `input "private-key": unusable key`},
 		{map[string]string{"INPUT_PRIVATE-KEY": pemKey}, []string{"--artifacts=a", "--timeout=0s"}, `input "timeout": want a positive duration`},
 	}

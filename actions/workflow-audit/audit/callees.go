@@ -117,16 +117,11 @@ func (s *scanner) scanCallees() error {
 		if !slices.ContainsFunc(on, func(t string) bool { return privilegedTriggers[t] || forkTriggers[t] }) {
 			continue // only the rules' privileged and fork triggers change a verdict
 		}
-		var t target
-		for _, q := range s.queue {
-			if q.rel == p {
-				t = q
-			}
-		}
-		if t.rel == "" {
+		i := slices.IndexFunc(s.queue, func(q target) bool { return q.rel == p })
+		if i < 0 {
 			continue
 		}
-		src, _, size, err := readCapped(t.abs)
+		src, _, size, err := readCapped(s.queue[i].abs)
 		if err != nil {
 			return &PathError{Path: p, Err: fmt.Errorf("reading workflow: %w", err)}
 		}
