@@ -24,13 +24,30 @@ var eventsValidated atomic.Int64
 
 // commands are the gates as programs: every gate of the catalogue, plus
 // runtime-probe, a gate that exists only here to drive the runtime's panic,
-// signal and bad-input paths end to end.
+// signal and bad-input paths end to end. Under GITHUB_ACTIONS=true (the
+// scripts' default) each gets what the runner gives a step: INPUT_<NAME>
+// set to its default for every input the script leaves unset.
 func commands() map[string]func() {
 	cmds := map[string]func(){}
 	for _, g := range append(actions.All(), probeGate()) {
-		cmds[g.Spec.Name] = func() { os.Exit(gate.Main(g)) }
+		cmds[g.Spec.Name] = func() {
+			if os.Getenv("GITHUB_ACTIONS") == "true" {
+				setRunnerDefaults(&g.Spec)
+			}
+			os.Exit(gate.Main(g))
+		}
 	}
 	return cmds
+}
+
+// setRunnerDefaults sets INPUT_<NAME> to the declared default for every
+// input not already in the environment, as the runner does.
+func setRunnerDefaults(spec *gate.Spec) {
+	for k, v := range gate.RunnerInputs(spec) {
+		if _, set := os.LookupEnv(k); !set {
+			os.Setenv(k, v)
+		}
+	}
 }
 
 func TestMain(m *testing.M) {

@@ -2,26 +2,27 @@ package evidence
 
 import (
 	"fmt"
-	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 
-	"github.com/hubgates/hub/shared/atomicfile"
+	"github.com/hubgates/hub/shared/fsroot"
 )
 
-// Write stores r in dir (created if missing) as
-// "<gate>-<started unix nanoseconds>.json" and returns the file's path. The
-// file appears whole or not at all.
-func Write(dir string, r Record) (string, error) {
+// Write stores r in dir, a folder inside root (created if missing), as
+// "<gate>-<started unix nanoseconds>.json" and returns the file's name in
+// root. The file appears whole or not at all, and neither dir nor the file
+// can lead outside root through a symbolic link.
+func Write(root *fsroot.Root, dir string, r Record) (string, error) {
 	b, err := Marshal(r)
 	if err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := root.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("creating evidence directory %q: %w", dir, err)
 	}
-	name := filepath.Join(dir, r.Gate+"-"+strconv.FormatInt(r.Started.UnixNano(), 10)+".json")
-	if err := atomicfile.WriteFile(name, b, 0o644); err != nil {
+	name := path.Join(filepath.ToSlash(dir), r.Gate+"-"+strconv.FormatInt(r.Started.UnixNano(), 10)+".json")
+	if err := root.WriteFile(name, b, 0o644); err != nil {
 		return "", err
 	}
 	return name, nil

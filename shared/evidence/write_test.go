@@ -2,16 +2,24 @@ package evidence
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/hubgates/hub/shared/finding"
+	"github.com/hubgates/hub/shared/fsroot"
 )
 
 func TestWriteRoundTrip(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "evidence")
+	ws := t.TempDir()
+	root, err := fsroot.Open(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	dir := filepath.Join(ws, "evidence")
 	rec := Record{
 		SchemaVersion: SchemaVersion, Gate: "workflow-audit", Version: "dev", Mode: "enforce",
 		Verdict: "denied", ExitCode: 1, Inputs: map[string]string{"token": "***"},
@@ -19,10 +27,11 @@ func TestWriteRoundTrip(t *testing.T) {
 		Read:     []Artifact{{Path: "a.yml", Digest: "sha256:00"}},
 		Started:  time.Unix(100, 5), Finished: time.Unix(101, 0),
 	}
-	path, err := Write(dir, rec)
+	name, err := Write(root, "evidence", rec)
 	if err != nil {
 		t.Fatal(err)
 	}
+	path := filepath.Join(ws, filepath.FromSlash(name))
 	if filepath.Base(path) != "workflow-audit-100000000005.json" {
 		t.Errorf("file name %q", filepath.Base(path))
 	}
@@ -56,5 +65,24 @@ func TestMarshalEmptySlices(t *testing.T) {
 		if _, ok := m[k].([]any); !ok {
 			t.Errorf("%s = %v, want an empty array", k, m[k])
 		}
+	}
+}
+
+// A planted link cannot carry the record out of the root.
+func TestWriteRefusesALinkOut(t *testing.T) {
+	ws, outside := t.TempDir(), t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(ws, "evidence")); err != nil {
+		t.Fatal(err)
+	}
+	root, err := fsroot.Open(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	if _, err := Write(root, "evidence", Record{Gate: "g"}); !errors.Is(err, fsroot.ErrEscapes) {
+		t.Fatalf("Write through a link out = %v, want ErrEscapes", err)
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
+		t.Errorf("written outside: %v", entries)
 	}
 }

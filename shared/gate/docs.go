@@ -113,16 +113,16 @@ func (s *Spec) README(guide string) []byte {
 		if in.Required {
 			req = "yes"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", in.Name, kind, req, def, cell(in.Description))
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", in.Name, kind, req, def, docCell(in.Description))
 	}
 	b.WriteString("\n## Outputs\n\n| Output | Description |\n|---|---|\n")
 	for _, o := range s.AllOutputs() {
-		fmt.Fprintf(&b, "| `%s` | %s |\n", o.Name, cell(o.Description))
+		fmt.Fprintf(&b, "| `%s` | %s |\n", o.Name, docCell(o.Description))
 	}
 	if len(s.Rules) > 0 {
 		b.WriteString("\n## Rules\n\n| Rule | Severity | Summary |\n|---|---|---|\n")
 		for _, r := range s.Rules {
-			fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s |\n", r.ID, r.ID, r.Severity, cell(r.Summary))
+			fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s |\n", r.ID, r.ID, r.Severity, docCell(r.Summary))
 		}
 		for _, r := range s.Rules {
 			writeRuleDoc(&b, r)
@@ -139,4 +139,12 @@ func (s *Spec) README(guide string) []byte {
 
 func writeRuleDoc(b *strings.Builder, r finding.Rule) {
 	fmt.Fprintf(b, "\n### %s\n\nSeverity: **%s**. %s\n\n%s\n", r.ID, r.Severity, strings.TrimSpace(r.Summary), strings.TrimSpace(r.Help))
+}
+
+// docCell makes a declaration's text (trusted, and allowed its inline
+// code) fit a Markdown table cell of the generated README.
+func docCell(s string) string {
+	s = strings.ReplaceAll(s, "\r", "")
+	s = strings.ReplaceAll(s, "\n", "<br>")
+	return strings.NewReplacer("<", "&lt;", ">", "&gt;", "[", "\\[", "]", "\\]").Replace(strings.ReplaceAll(s, "|", "\\|"))
 }

@@ -3,6 +3,7 @@ package gate
 import (
 	"fmt"
 	"maps"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,23 +15,29 @@ import (
 )
 
 // emit reports the run everywhere it goes: evidence first (its path is an
-// output), then the log, annotations, outputs, summary and telemetry. A
-// failure to leave evidence turns the run undecided, since promotion relies
-// on it; a failure to append telemetry is reported but changes nothing.
+// output), then outputs, the log, annotations, summary and telemetry. A
+// failure to leave evidence or outputs turns the run undecided, since later
+// steps and promotion rely on them; a failure to write the summary or to
+// append telemetry is reported but changes nothing.
 func (r *run) emit() {
+	defer r.print.Close()
 	if err := r.writeEvidence(); err != nil {
 		r.fail(Undecided, err)
 		r.result = nil
 		_ = r.writeEvidence()
 	}
+	if err := r.writeOutputs(); err != nil {
+		r.fail(Undecided, err)
+	}
 	r.writeLog()
 	if r.env.InActions {
 		r.annotate()
 	}
-	r.writeOutputs()
-	r.writeSummary()
+	if err := r.writeSummary(); err != nil {
+		r.print.Error(r.gate.Spec.Name + ": warning: " + err.Error())
+	}
 	if err := r.appendTelemetry(); err != nil {
-		fmt.Fprintf(r.stderr, "%s: warning: %v\n", r.gate.Spec.Name, err)
+		r.print.Error(r.gate.Spec.Name + ": warning: " + err.Error())
 	}
 }
 
@@ -109,50 +116,72 @@ func plural(n int) string {
 	return "s"
 }
 
+// maxErrorLines bounds the lines an error prints in the log; the evidence
+// keeps the whole message.
+const maxErrorLines = 50
+
 // writeLog prints the findings and the verdict: the part of the log a
-// reader of a failed step looks at first.
+// reader of a failed step looks at first. At most max-log-findings
+// findings are printed, then a line counting the rest.
 func (r *run) writeLog() {
-	for _, f := range r.findings() {
+	fs := r.findings()
+	limit := r.intInput(InputMaxLogFindings, defaultMaxLogFindings)
+	for i, f := range fs {
+		if i == limit {
+			r.print.Line(fmt.Sprintf("…and %d more finding%s not shown here; the step summary, the SARIF log and the evidence list every one", len(fs)-limit, plural(len(fs)-limit)))
+			break
+		}
 		if sup := f.Suppression; sup != nil {
-			fmt.Fprintf(r.stdout, "%s (waived until %s by %s: %s)\n", f, sup.Expires, sup.Source, sup.Justification)
+			r.print.Line(fmt.Sprintf("%s (waived until %s by %s: %s)", f, sup.Expires, sup.Source, sup.Justification))
 			continue
 		}
-		fmt.Fprintln(r.stdout, f.String())
+		r.print.Line(f.String())
 	}
 	if r.err != nil {
-		for _, line := range strings.Split(r.err.Error(), "\n") {
-			fmt.Fprintf(r.stderr, "%s: %s\n", r.gate.Spec.Name, line)
+		lines := splitLines(r.err.Error())
+		for i, line := range lines {
+			if i == maxErrorLines {
+				r.print.Error(fmt.Sprintf("%s: …and %d more lines; the evidence holds the whole message", r.gate.Spec.Name, len(lines)-maxErrorLines))
+				break
+			}
+			r.print.Error(r.gate.Spec.Name + ": " + line)
 		}
 	}
-	fmt.Fprintln(r.stdout, r.headline())
+	r.print.Line(r.headline())
 	if r.result != nil && r.result.Reason != "" {
-		fmt.Fprintln(r.stdout, r.result.Reason)
+		r.print.Line(r.result.Reason)
 	}
 	if r.mode == "warn" && r.result != nil && r.result.Denied {
-		fmt.Fprintln(r.stdout, "warn mode: enforce would have failed this step with exit 1; it passes")
+		r.print.Line("warn mode: enforce would have failed this step with exit 1; it passes")
 	}
 	if r.sarifRel != "" {
-		fmt.Fprintf(r.stdout, "SARIF written to %s\n", r.sarifRel)
+		r.print.Line("SARIF written to " + r.sarifRel)
 	}
 	if r.evidence != "" {
-		fmt.Fprintf(r.stdout, "evidence written to %s\n", r.env.Rel(r.evidence))
+		r.print.Line("evidence written to " + r.env.Rel(r.evidence))
 	}
+}
+
+// intInput returns an Int input's value, or def when the inputs could not
+// be parsed.
+func (r *run) intInput(name string, def int) int {
+	if r.inputs != nil {
+		if n, ok := r.inputs.values[name].(int); ok {
+			return n
+		}
+	}
+	return def
 }
 
 // annotate emits workflow-command annotations, worst first, at most
 // max-annotations of them, then one notice counting the rest.
 func (r *run) annotate() {
 	if r.err != nil {
-		r.action.Errorf("%s", r.redact(r.headline()+": "+strings.ReplaceAll(r.err.Error(), "\n", "; ")))
+		r.action.Errorf("%s", annotationText(r.redact(r.headline()+": "+strings.ReplaceAll(r.err.Error(), "\n", "; "))))
 	}
 	fs := r.active() // a waived finding needs no one's attention on the diff
 	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Severity > fs[j].Severity })
-	limit := 10
-	if r.inputs != nil {
-		if n, ok := r.inputs.values[InputMaxAnnotations].(int); ok {
-			limit = n
-		}
-	}
+	limit := r.intInput(InputMaxAnnotations, 10)
 	for i, f := range fs {
 		if i == limit {
 			r.action.Noticef("%s: and %d more finding%s not annotated; see the step summary and the SARIF log", r.gate.Spec.Name, len(fs)-limit, plural(len(fs)-limit))
@@ -169,7 +198,7 @@ func (r *run) annotate() {
 			}
 		}
 		a := r.action.WithFieldsMap(fields)
-		msg := r.redact(f.Message)
+		msg := annotationText(r.redact(f.Message))
 		switch {
 		case f.Severity >= finding.High:
 			a.Errorf("%s", msg)
@@ -203,31 +232,34 @@ func (r *run) outputValues() [][2]string {
 	return out
 }
 
-// outputDelimiter is go-githubactions' heredoc delimiter; a value holding it
-// could forge further outputs, so such a value is refused.
-const outputDelimiter = "_GitHubActionsFileCommandDelimeter_"
-
-func (r *run) writeOutputs() {
-	inFile := r.proc.Getenv("GITHUB_OUTPUT") != ""
-	for _, kv := range r.outputValues() {
-		name, value := kv[0], r.redact(kv[1])
-		if strings.Contains(value, outputDelimiter) {
-			fmt.Fprintf(r.stderr, "%s: warning: output %q not set: its value contains the file-command delimiter\n", r.gate.Spec.Name, name)
-			continue
-		}
-		if inFile {
-			r.action.SetOutput(name, value)
-		} else {
-			fmt.Fprintf(r.stdout, "%s=%s\n", name, value)
+// writeOutputs sets the run's outputs: in the GITHUB_OUTPUT file in
+// GitHub Actions, as "name=value" lines in the log elsewhere.
+func (r *run) writeOutputs() error {
+	kvs := r.outputValues()
+	for i := range kvs {
+		kvs[i][1] = r.redact(kvs[i][1])
+	}
+	if path := r.proc.Getenv("GITHUB_OUTPUT"); path != "" {
+		return appendOutputs(path, kvs)
+	}
+	// Locally a multi-line value prints one line per line after its name.
+	for _, kv := range kvs {
+		for i, line := range strings.Split(kv[1], "\n") {
+			if i == 0 {
+				line = kv[0] + "=" + line
+			}
+			r.print.Line(line)
 		}
 	}
+	return nil
 }
 
-func (r *run) writeSummary() {
-	if r.proc.Getenv("GITHUB_STEP_SUMMARY") == "" {
-		return
+func (r *run) writeSummary() error {
+	path := r.proc.Getenv("GITHUB_STEP_SUMMARY")
+	if path == "" {
+		return nil
 	}
-	r.action.AddStepSummary(r.redact(r.summary()))
+	return appendSummary(path, r.redact(r.summary()))
 }
 
 func (r *run) record() evidence.Record {
@@ -264,11 +296,12 @@ func (r *run) writeEvidence() error {
 	if dir == "" {
 		return nil
 	}
-	p, err := evidence.Write(dir, r.record())
+	root, rel := r.inputs.rootFor(dir)
+	name, err := evidence.Write(root, rel, r.record())
 	if err != nil {
 		return fmt.Errorf("writing evidence: %w", err)
 	}
-	r.evidence = p
+	r.evidence = filepath.Join(root.Dir(), filepath.FromSlash(name))
 	return nil
 }
 
@@ -303,5 +336,6 @@ func (r *run) appendTelemetry() error {
 			ev.Counters["waived"] = int64(n)
 		}
 	}
-	return telemetry.Append(path, ev)
+	root, rel := r.inputs.rootFor(path)
+	return telemetry.Append(root, rel, ev)
 }

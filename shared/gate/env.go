@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"os"
 	"path/filepath"
 	"time"
 )
@@ -11,8 +12,15 @@ type Env struct {
 	// Workspace is the absolute, symlink-free path of GITHUB_WORKSPACE, or
 	// of the current directory outside GitHub Actions.
 	Workspace string
-	// RunnerTemp is RUNNER_TEMP, empty when unset.
+	// RunnerTemp is RUNNER_TEMP when it names a folder this process can
+	// see, symlinks resolved; empty otherwise. Inside a container action it
+	// is empty: the runner sets RUNNER_TEMP to a path of the host that it
+	// does not mount into the container.
 	RunnerTemp string
+	// RunnerTempUnseen is true when RUNNER_TEMP is set but names no folder
+	// this process can see (a container action), so messages can say why
+	// a path under it is refused.
+	RunnerTempUnseen bool
 	// InActions is true when GITHUB_ACTIONS is "true": annotations are
 	// emitted as workflow commands only then.
 	InActions bool
@@ -66,7 +74,10 @@ func newEnv(getenv func(string) string, cwd string) (Env, error) {
 		e.ServerURL = "https://github.com"
 	}
 	if e.RunnerTemp != "" {
-		if t, err := filepath.EvalSymlinks(e.RunnerTemp); err == nil {
+		t, err := filepath.EvalSymlinks(e.RunnerTemp)
+		if fi, serr := os.Stat(t); err != nil || serr != nil || !fi.IsDir() {
+			e.RunnerTemp, e.RunnerTempUnseen = "", true
+		} else {
 			e.RunnerTemp = t
 		}
 	}

@@ -16,12 +16,18 @@ type InputError struct {
 	Value   string // the value as given
 	Problem string // what is wrong, lower case
 	Secret  bool   // the value must not be printed
-	Err     error  // the underlying cause, if any
+	// Undeclared marks an INPUT_ variable that names no input: its value
+	// is not printed either, since a misspelt secret input may hold one.
+	Undeclared bool
+	Err        error // the underlying cause, if any
 }
 
 func (e *InputError) Error() string {
-	if e.Secret {
+	switch {
+	case e.Secret:
 		return fmt.Sprintf("input %q: %s (got a secret value)", e.Input, e.Problem)
+	case e.Undeclared:
+		return fmt.Sprintf("input %q: %s (its value is not shown: an undeclared input may hold a secret)", e.Input, e.Problem)
 	}
 	return fmt.Sprintf("input %q: %s (got %q)", e.Input, e.Problem, e.Value)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hubgates/hub/shared/evidence"
 	"github.com/hubgates/hub/shared/finding"
+	"github.com/hubgates/hub/shared/runnersim"
 )
 
 // testGate declares one input of every kind and behaves as its "behave"
@@ -132,6 +133,16 @@ func (h *harness) run(ctx context.Context) ExitCode {
 	})
 }
 
+// outputs reads the GITHUB_OUTPUT file as the runner does.
+func (h *harness) outputs() map[string]string {
+	h.t.Helper()
+	m, err := runnersim.OutputMap(h.file(h.outFile))
+	if err != nil {
+		h.t.Fatalf("the runner would fail the step reading GITHUB_OUTPUT: %v", err)
+	}
+	return m
+}
+
 func (h *harness) file(p string) string {
 	b, err := os.ReadFile(p)
 	if err != nil {
@@ -166,8 +177,8 @@ func TestBadInputsNameTheInputAndValue(t *testing.T) {
 			if !strings.Contains(h.stderr.String(), tt.want) {
 				t.Errorf("stderr lacks %q:\n%s", tt.want, h.stderr.String())
 			}
-			if !strings.Contains(h.file(h.outFile), "verdict<<") || !strings.Contains(h.file(h.outFile), "\nbad-input\n") {
-				t.Errorf("verdict output not bad-input:\n%s", h.file(h.outFile))
+			if v := h.outputs()["verdict"]; v != "bad-input" {
+				t.Errorf("verdict output %q, want bad-input", v)
 			}
 			if !strings.Contains(h.file(h.sumFile), "## ⛔ test-gate: bad input") {
 				t.Errorf("summary does not lead with the verdict:\n%s", h.file(h.sumFile))
@@ -341,8 +352,8 @@ func TestOutputsMultilineInFileAndStdoutLocally(t *testing.T) {
 	h := newHarness(t, true)
 	h.env["INPUT_ITEMS"] = "a\nb,c"
 	h.run(context.Background())
-	if !strings.Contains(h.file(h.outFile), "echo<<_GitHubActionsFileCommandDelimeter_\n|a;b;c\n_GitHubActionsFileCommandDelimeter_\n") {
-		t.Errorf("output file:\n%s", h.file(h.outFile))
+	if v := h.outputs()["echo"]; v != "|a;b;c" {
+		t.Errorf("echo output %q:\n%s", v, h.file(h.outFile))
 	}
 	h = newHarness(t, false)
 	h.args = []string{"--items=x,y", "--needed", "z"}
@@ -398,8 +409,8 @@ func TestEvidenceRecord(t *testing.T) {
 	if rec.Gate != "test-gate" || rec.Verdict != "denied" || rec.ExitCode != 1 || len(rec.Findings) != 1 || len(rec.Read) != 1 || rec.Inputs["behave"] != "deny" {
 		t.Errorf("record: %+v", rec)
 	}
-	if !strings.Contains(h.file(h.outFile), "evidence-file<<_GitHubActionsFileCommandDelimeter_\nevidence/test-gate-") {
-		t.Errorf("evidence-file output:\n%s", h.file(h.outFile))
+	if v := h.outputs()["evidence-file"]; !strings.HasPrefix(v, "evidence/test-gate-") {
+		t.Errorf("evidence-file output %q", v)
 	}
 }
 
@@ -502,8 +513,8 @@ func TestWaivedFindingsAreShownApartAndDoNotCount(t *testing.T) {
 	if strings.Contains(out, "::error file=a.yml") {
 		t.Errorf("a waived finding was annotated:\n%s", out)
 	}
-	if !strings.Contains(h.file(h.outFile), "findings<<_GitHubActionsFileCommandDelimeter_\n3\n") {
-		t.Errorf("findings output should count the 3 unwaived findings:\n%s", h.file(h.outFile))
+	if v := h.outputs()["findings"]; v != "3" {
+		t.Errorf("findings output %q should count the 3 unwaived findings", v)
 	}
 	tel := h.file(filepath.Join(h.ws, "t.ndjson"))
 	if !strings.Contains(tel, `"total":3`) || !strings.Contains(tel, `"waived":1`) {

@@ -1,10 +1,15 @@
 package gate
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/hubgates/hub/shared/fsroot"
 )
 
 // Inputs holds a gate run's parsed inputs and the runner environment. The
@@ -16,14 +21,24 @@ type Inputs struct {
 	raw    map[string]string
 	values map[string]any
 	given  map[string]bool
+
+	// workspace and temp confine every file access; temp is nil when
+	// RUNNER_TEMP is not visible.
+	workspace *fsroot.Root
+	temp      *fsroot.Root
 }
 
 // parseInputs reads every declared input: the command line first, then
-// INPUT_<NAME> from the environment, then the default. It collects every
-// problem so a user fixes them all in one go.
+// INPUT_<NAME> from the environment, then the default. A value equal to the
+// default counts as not given: the runner sets INPUT_<NAME> to the default
+// for every input a step's "with:" leaves out, so the two must mean the
+// same. It collects every problem so a user fixes them all in one go.
 func parseInputs(spec *Spec, env Env, getenv func(string) string, flags map[string]string) (*Inputs, []error) {
 	in := &Inputs{Env: env, spec: spec, raw: map[string]string{}, values: map[string]any{}, given: map[string]bool{}}
 	var errs []error
+	if err := in.openRoots(); err != nil {
+		return in, []error{err}
+	}
 	for _, decl := range spec.AllInputs() {
 		text, given := flags[decl.Name]
 		if !given {
@@ -34,7 +49,7 @@ func parseInputs(spec *Spec, env Env, getenv func(string) string, flags map[stri
 		}
 		if text == "" {
 			text = decl.Default
-		} else {
+		} else if text != decl.Default {
 			in.given[decl.Name] = true
 		}
 		in.raw[decl.Name] = text
@@ -47,11 +62,7 @@ func parseInputs(spec *Spec, env Env, getenv func(string) string, flags map[stri
 		}
 		v, err := decl.parse(text)
 		if err == nil && decl.Kind == Path {
-			roots := []string{env.Workspace}
-			if decl.AllowTemp {
-				roots = append(roots, env.RunnerTemp)
-			}
-			v, err = resolvePath(env.Workspace, text, roots)
+			v, err = resolvePath(env, text, decl.AllowTemp)
 		}
 		if err == nil && decl.Check != nil {
 			err = decl.Check(v)
@@ -128,8 +139,10 @@ func (in *Inputs) Raw(name string) string {
 }
 
 // Given reports whether the input was set (on the command line or as
-// INPUT_<NAME>) rather than left to its default: a gate may treat a missing
-// default file as "none" but a missing file the user named as an error.
+// INPUT_<NAME>) to something other than its default: a gate may treat a
+// missing default file as "none" but a missing file the user named as an
+// error. A value equal to the default is not "given", as the runner passes
+// the default of every input a step leaves out.
 func (in *Inputs) Given(name string) bool {
 	in.get(name, String, Bool, Int, Duration, List, Enum, Path, Secret)
 	return in.given[name]
@@ -159,4 +172,117 @@ func (in *Inputs) secrets() []string {
 	}
 	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
 	return out
+}
+
+// openRoots opens the workspace, and RUNNER_TEMP when it is visible, as the
+// roots every file access of the run goes through.
+func (in *Inputs) openRoots() error {
+	ws, err := fsroot.Open(in.Env.Workspace)
+	if err != nil {
+		return &InputError{Input: "GITHUB_WORKSPACE", Value: in.Env.Workspace, Problem: "cannot be opened", Err: err}
+	}
+	in.workspace = ws
+	if in.Env.RunnerTemp != "" {
+		if in.temp, err = fsroot.Open(in.Env.RunnerTemp); err != nil {
+			in.temp = nil
+		}
+	}
+	return nil
+}
+
+// close releases the roots.
+func (in *Inputs) close() {
+	for _, r := range []*fsroot.Root{in.workspace, in.temp} {
+		if r != nil {
+			r.Close()
+		}
+	}
+}
+
+// Workspace returns the workspace as a root that no path or symbolic link
+// can leave: read and write the repository's files through it.
+func (in *Inputs) Workspace() *fsroot.Root { return in.workspace }
+
+// Root returns where a Path input points: the root that holds it (the
+// workspace, or RUNNER_TEMP for inputs that allow it) and its name inside
+// that root. Every access to the file goes through the root, so a link
+// planted after the input was checked still cannot lead outside. For an
+// input left empty it returns (nil, "").
+func (in *Inputs) Root(name string) (*fsroot.Root, string) {
+	abs := in.Path(name)
+	if abs == "" {
+		return nil, ""
+	}
+	return in.rootFor(abs)
+}
+
+// rootFor finds the root that holds abs, an absolute path resolved by
+// resolvePath.
+func (in *Inputs) rootFor(abs string) (*fsroot.Root, string) {
+	for _, r := range []*fsroot.Root{in.workspace, in.temp} {
+		if r == nil {
+			continue
+		}
+		if rel, err := r.Name(abs); err == nil {
+			return r, rel
+		}
+	}
+	// resolvePath admitted abs, so one of the roots holds it; reaching
+	// here is a bug, and the workspace root refuses the name.
+	return in.workspace, abs
+}
+
+// OpenFile opens the regular file a Path input names, through its root.
+// Errors name the input and its value: a file that does not exist, or one
+// that is not a regular file, is bad input ([InputError]); a link that
+// leads outside the workspace too.
+func (in *Inputs) OpenFile(name string) (*os.File, fs.FileInfo, error) {
+	root, rel := in.Root(name)
+	if root == nil {
+		return nil, nil, &InputError{Input: name, Value: in.Raw(name), Problem: "is empty"}
+	}
+	f, fi, err := root.OpenRegular(rel)
+	if err != nil {
+		return nil, nil, in.FileError(name, err)
+	}
+	return f, fi, nil
+}
+
+// ReadFile reads the regular file a Path input names, through its root, at
+// most max bytes (max <= 0: no limit). Errors are as for OpenFile; a file
+// over the limit is bad input too.
+func (in *Inputs) ReadFile(name string, max int64) ([]byte, error) {
+	root, rel := in.Root(name)
+	if root == nil {
+		return nil, &InputError{Input: name, Value: in.Raw(name), Problem: "is empty"}
+	}
+	b, err := root.ReadFile(rel, max)
+	if err != nil {
+		return nil, in.FileError(name, err)
+	}
+	return b, nil
+}
+
+// FileError turns a failure to open or read the file a Path input names
+// (through its root) into an error that names the input and its value.
+// Problems of the file itself are bad input: missing, a link leading out
+// of the workspace, not a regular file, too large, unreadable; anything
+// else (I/O) is returned wrapped and makes the run undecided.
+func (in *Inputs) FileError(name string, err error) error {
+	var problem string
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		problem = "does not exist"
+	case errors.Is(err, fsroot.ErrEscapes):
+		problem = "leads outside the workspace (through a symbolic link or \"..\")"
+	case errors.Is(err, fsroot.ErrNotRegular):
+		problem = "is not a regular file"
+	case errors.Is(err, fsroot.ErrTooLarge):
+		problem = "is a " + errors.Unwrap(err).Error()
+	case errors.Is(err, fs.ErrPermission):
+		problem = "cannot be read: permission denied"
+	default:
+		return fmt.Errorf("reading input %q (%q): %w", name, in.Raw(name), err)
+	}
+	return &InputError{Input: name, Value: in.Raw(name), Problem: problem, Err: err}
 }

@@ -10,23 +10,37 @@ import (
 )
 
 // resolvePath turns a Path input into an absolute, symlink-free path that
-// lies inside one of roots. A path that does not exist yet is resolved
-// through its nearest existing ancestor, so an output file can be named
-// before it is written, and a symlinked ancestor cannot smuggle it out.
-func resolvePath(base, value string, roots []string) (string, error) {
+// lies inside the workspace or, when allowTemp, inside RUNNER_TEMP. A path
+// that does not exist yet is resolved through its nearest existing
+// ancestor, so an output file can be named before it is written, and a
+// symlinked ancestor cannot smuggle it out. This is the check that makes a
+// bad path exit 2 before the gate starts; the reads and writes themselves
+// go through os.Root (see [Inputs.Root]), which also holds against links
+// made after this check.
+func resolvePath(env Env, value string, allowTemp bool) (string, error) {
+	if strings.ContainsAny(value, "\x00\n\r") {
+		return "", errors.New("contains a line break or NUL, which no file name here should")
+	}
 	p := value
 	if !filepath.IsAbs(p) {
-		p = filepath.Join(base, p)
+		p = filepath.Join(env.Workspace, p)
 	}
 	p = filepath.Clean(p)
 	real, err := evalExisting(p)
 	if err != nil {
 		return "", err
 	}
-	for _, r := range roots {
-		if r != "" && within(r, real) {
+	if within(env.Workspace, real) {
+		return real, nil
+	}
+	if allowTemp {
+		if env.RunnerTemp != "" && within(env.RunnerTemp, real) {
 			return real, nil
 		}
+		if env.RunnerTempUnseen && !within(env.Workspace, p) {
+			return "", errors.New("resolves outside the workspace; RUNNER_TEMP is not mounted inside a container action, so name a path in the workspace")
+		}
+		return "", errors.New("resolves outside the workspace and RUNNER_TEMP")
 	}
 	return "", errors.New("resolves outside the workspace")
 }

@@ -66,8 +66,7 @@ type run struct {
 	action  *githubactions.Action
 	env     Env
 	inputs  *Inputs
-	stdout  io.Writer // redacted
-	stderr  io.Writer // redacted
+	print   *printer
 	secrets []string
 
 	started  time.Time
@@ -89,16 +88,17 @@ func Execute(ctx context.Context, g *Gate, proc Process) ExitCode {
 	if proc.Grace == 0 {
 		proc.Grace = 5 * time.Second
 	}
-	r := &run{gate: g, proc: proc, started: proc.Now(), mode: "enforce", stdout: proc.Stdout, stderr: proc.Stderr}
+	r := &run{gate: g, proc: proc, started: proc.Now(), mode: "enforce"}
+	r.print = newPrinter(proc.Stdout, proc.Stderr, r.redact, proc.Getenv("GITHUB_ACTIONS") == "true")
 	spec := &g.Spec
 	if err := spec.Validate(); err != nil {
-		fmt.Fprintf(proc.Stderr, "%s: invalid gate declaration (a bug in hub): %v\n", spec.Name, err)
+		r.printError(fmt.Errorf("invalid gate declaration (a bug in hub): %w", err))
 		return Undecided
 	}
 	req, err := parseArgs(spec, proc.Args)
 	switch {
 	case err != nil:
-		fmt.Fprintf(proc.Stderr, "%s: %v\n", spec.Name, err)
+		r.printError(err)
 		return BadInput
 	case req.help:
 		writeHelp(proc.Stdout, spec)
@@ -107,15 +107,16 @@ func Execute(ctx context.Context, g *Gate, proc Process) ExitCode {
 		fmt.Fprintf(proc.Stdout, "%s %s\n", spec.Name, version.Version)
 		return Passed
 	}
-	r.action = githubactions.New(githubactions.WithGetenv(proc.Getenv), githubactions.WithWriter(proc.Stdout))
+	r.action = githubactions.New(githubactions.WithGetenv(proc.Getenv), githubactions.WithWriter(r.print.commands()))
 	r.env, err = newEnv(proc.Getenv, proc.Cwd)
 	if err != nil {
-		fmt.Fprintf(proc.Stderr, "%s: %v\n", spec.Name, err)
+		r.printError(err)
 		return BadInput
 	}
 	r.env.Now = r.started
 	inputs, errs := parseInputs(spec, r.env, proc.Getenv, req.flags)
 	r.inputs = inputs
+	defer inputs.close()
 	r.maskSecrets()
 	errs = append(errs, unknownInputs(spec, proc.Environ)...)
 	if m, ok := inputs.values[InputMode].(string); ok && m != "" {
@@ -132,22 +133,30 @@ func Execute(ctx context.Context, g *Gate, proc Process) ExitCode {
 }
 
 // maskSecrets registers every secret with the runner before anything else
-// is printed, and redacts them from this process's own streams.
+// is printed; the printer redacts them from everything it prints, which
+// is all a local run has.
 func (r *run) maskSecrets() {
 	r.secrets = r.inputs.secrets()
 	if r.env.InActions {
 		for _, s := range r.secrets {
-			for _, line := range strings.Split(s, "\n") {
+			for _, line := range splitLines(s) {
 				if strings.TrimSpace(line) != "" {
 					r.action.AddMask(line)
 				}
 			}
 		}
 	}
-	r.stdout = newRedactor(r.proc.Stdout, r.secrets)
-	r.stderr = newRedactor(r.proc.Stderr, r.secrets)
 }
 
+// printError prints an error that ends a run before the gate starts, one
+// line at a time.
+func (r *run) printError(err error) {
+	for _, line := range splitLines(err.Error()) {
+		r.print.Error(r.gate.Spec.Name + ": " + line)
+	}
+}
+
+// redact replaces every secret input's value with "***".
 func (r *run) redact(s string) string {
 	for _, sec := range r.secrets {
 		s = strings.ReplaceAll(s, sec, "***")
@@ -167,7 +176,7 @@ func unknownInputs(spec *Spec, environ []string) []error {
 		k, v, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(k, "INPUT_") && !known[k] {
 			name := strings.ToLower(strings.TrimPrefix(k, "INPUT_"))
-			errs = append(errs, &InputError{Input: name, Value: v, Problem: fmt.Sprintf("not an input of %s (set as %s)", spec.Name, k), Secret: true})
+			errs = append(errs, &InputError{Input: name, Value: v, Problem: fmt.Sprintf("not an input of %s (set as %s)", spec.Name, k), Undeclared: true})
 		}
 	}
 	return errs
@@ -181,19 +190,19 @@ func (r *run) fail(code ExitCode, err error) {
 // gate after the grace period.
 func (r *run) execute(ctx context.Context) {
 	type outcome struct {
-		res *Result
-		err error
+		res   *Result
+		err   error
+		stack []byte // of a panic
 	}
 	done := make(chan outcome, 1)
 	go func() {
 		defer func() {
 			if p := recover(); p != nil {
-				fmt.Fprintf(r.stderr, "%s: panic: %v\n%s", r.gate.Spec.Name, p, debug.Stack())
-				done <- outcome{err: fmt.Errorf("internal error in gate %s: panic: %v", r.gate.Spec.Name, p)}
+				done <- outcome{err: fmt.Errorf("internal error in gate %s: panic: %v", r.gate.Spec.Name, p), stack: debug.Stack()}
 			}
 		}()
 		res, err := r.gate.Run(ctx, r.inputs)
-		done <- outcome{res, err}
+		done <- outcome{res: res, err: err}
 	}()
 	var out outcome
 	select {
@@ -203,6 +212,12 @@ func (r *run) execute(ctx context.Context) {
 		case out = <-done:
 		case <-time.After(r.proc.Grace):
 			out = outcome{err: fmt.Errorf("gate %s did not stop within %v of being cancelled", r.gate.Spec.Name, r.proc.Grace)}
+		}
+	}
+	if out.stack != nil {
+		r.print.Error(r.gate.Spec.Name + ": " + out.err.Error())
+		for _, line := range splitLines(string(out.stack)) {
+			r.print.Error(line)
 		}
 	}
 	switch {

@@ -2,6 +2,8 @@ package gate
 
 import (
 	"fmt"
+	"io"
+	pathpkg "path"
 
 	"github.com/hubgates/hub/shared/sarif"
 	"github.com/hubgates/hub/shared/version"
@@ -27,7 +29,11 @@ func (r *run) writeSARIF() error {
 	if err != nil {
 		return fmt.Errorf("building SARIF: %w", err)
 	}
-	if err := sarif.WriteFile(path, log); err != nil {
+	root, rel := r.inputs.rootFor(path)
+	if err := root.MkdirAll(pathpkg.Dir(rel), 0o755); err != nil {
+		return fmt.Errorf("writing SARIF: %w", err)
+	}
+	if err := root.Stream(rel, 0o644, false, func(w io.Writer) error { return sarif.Write(w, log) }); err != nil {
 		return fmt.Errorf("writing SARIF: %w", err)
 	}
 	r.sarifRel = r.env.Rel(path)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -48,6 +49,7 @@ const (
 	InputEvidenceDir    = "evidence-dir"
 	InputTelemetryFile  = "telemetry-file"
 	InputMaxAnnotations = "max-annotations"
+	InputMaxLogFindings = "max-log-findings"
 	InputSARIFFile      = "sarif-file"
 	InputCategory       = "category"
 )
@@ -60,6 +62,13 @@ const (
 	OutputSARIFFile    = "sarif-file"
 )
 
+// tempNote says where RUNNER_TEMP works: the runner does not mount it into
+// a container action, so there a path under it is refused (exit 2).
+const tempNote = "A path under RUNNER_TEMP works only where the gate can see that folder (go run, or docker run with it mounted); inside a container action it cannot, so use a workspace path there."
+
+// defaultMaxLogFindings is the default of max-log-findings.
+const defaultMaxLogFindings = 100
+
 // CommonInputs returns the inputs the runtime adds to every gate, after the
 // gate's own. withSARIF adds sarif-file and category (whose default is the
 // gate's name).
@@ -70,17 +79,19 @@ func CommonInputs(gateName string, withSARIF bool) []Input {
 	}
 	if withSARIF {
 		ins = append(ins, Input{Name: InputSARIFFile, Kind: Path, AllowTemp: true, Default: gateName + ".sarif",
-			Description: "Where to write the SARIF 2.1.0 log, relative to the workspace (or under RUNNER_TEMP), for github/codeql-action/upload-sarif."},
+			Description: "Where to write the SARIF 2.1.0 log, relative to the workspace, for github/codeql-action/upload-sarif. " + tempNote},
 			Input{Name: InputCategory, Kind: String, Default: gateName, Check: validCategory,
 				Description: "The code scanning category of the SARIF run (runs.automationDetails.id): uploads with different categories keep separate alerts, so give each invocation of the gate in a repository its own."})
 	}
 	return append(ins,
 		Input{Name: InputEvidenceDir, Kind: Path, AllowTemp: true,
-			Description: "Directory to write this run's evidence JSON into (inputs minus secrets, verdict, findings, digests of what was read). Empty writes none."},
+			Description: "Directory to write this run's evidence JSON into (inputs minus secrets, verdict, findings, digests of what was read), relative to the workspace. Empty writes none. " + tempNote},
 		Input{Name: InputTelemetryFile, Kind: Path, AllowTemp: true,
-			Description: "NDJSON file to append this run's telemetry event to. Empty writes none."},
+			Description: "NDJSON file to append this run's telemetry event to, relative to the workspace. Empty writes none. " + tempNote},
 		Input{Name: InputMaxAnnotations, Kind: Int, Default: "10", Check: nonNegative,
 			Description: "Most findings to annotate on files; the rest are counted in one notice. GitHub shows at most 10 of each level per step."},
+		Input{Name: InputMaxLogFindings, Kind: Int, Default: strconv.Itoa(defaultMaxLogFindings), Check: nonNegative,
+			Description: "Most findings to print in the log; the rest are counted in one line. The step summary, the SARIF log and the evidence list every finding."},
 	)
 }
 
@@ -220,4 +231,18 @@ func (s *Spec) hasOutput(name string) bool {
 		}
 	}
 	return false
+}
+
+// RunnerInputs returns what the GitHub Actions runner sets for a step that
+// gives the gate no "with:": INPUT_<NAME> for every input declared with a
+// default, holding the default. Tests run gates with it, as the runner
+// does, so an input that misbehaves at its own default cannot pass unseen.
+func RunnerInputs(s *Spec) map[string]string {
+	env := map[string]string{}
+	for _, in := range s.AllInputs() {
+		if in.Default != "" {
+			env[inputEnvName(in.Name)] = in.Default
+		}
+	}
+	return env
 }

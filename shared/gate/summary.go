@@ -16,6 +16,35 @@ import (
 // the SARIF log and the evidence carry every finding.
 const maxSummaryRows = 50
 
+// maxSummaryBytes keeps the summary under GitHub's limit of 1 MiB a step,
+// beyond which the runner drops it and reports an error.
+const maxSummaryBytes = 1000000
+
+// errorBlock is the run's error for a fenced code block: at most
+// maxErrorLines lines, none able to close the fence.
+func (r *run) errorBlock() string {
+	lines := splitLines(r.err.Error())
+	if len(lines) > maxErrorLines {
+		lines = append(lines[:maxErrorLines], fmt.Sprintf("…and %d more lines; the evidence holds the whole message", len(lines)-maxErrorLines))
+	}
+	for i, l := range lines {
+		lines[i] = strings.ReplaceAll(cutLine(escapeControls(l)), "```", "'''")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// cutMarkdown shortens gate-written Markdown to about n bytes at a line
+// break, saying that the rest is in the evidence.
+func cutMarkdown(s string, n int) string {
+	if n < 0 {
+		n = 0
+	}
+	if i := strings.LastIndexByte(s[:n], '\n'); i > 0 {
+		n = i
+	}
+	return s[:n] + "\n\n…the rest of this section is left out: the step summary is limited to 1 MiB."
+}
+
 var verdictIcon = map[string]string{
 	"passed": "✅", "denied": "❌", "bad-input": "⛔", "undecided": "❓",
 }
@@ -29,15 +58,15 @@ func (r *run) summary() string {
 	if r.mode == "warn" && r.verdict() == "denied" {
 		icon = "⚠️"
 	}
-	fmt.Fprintf(&b, "## %s %s\n\n", icon, mdEscape(r.headline()))
+	fmt.Fprintf(&b, "## %s %s\n\n", icon, MarkdownText(r.headline()))
 	if r.mode == "warn" && r.result != nil && r.result.Denied {
 		b.WriteString("> **Warn mode:** enforce would have failed this step (exit 1). It passes so the findings can be fixed first.\n\n")
 	}
 	if r.err != nil {
-		b.WriteString("```text\n" + strings.ReplaceAll(r.err.Error(), "```", "'''") + "\n```\n\n")
+		b.WriteString("```text\n" + r.errorBlock() + "\n```\n\n")
 	}
 	if r.result != nil && r.result.Reason != "" {
-		b.WriteString(mdEscape(r.result.Reason) + "\n\n")
+		b.WriteString(MarkdownText(r.result.Reason) + "\n\n")
 	}
 	active, waived := r.active(), r.waived()
 	if len(active)+len(waived) > 0 {
@@ -51,7 +80,7 @@ func (r *run) summary() string {
 				fmt.Fprintf(&b, "\n…and %d more; the SARIF log and the evidence list every finding.\n", len(rows)-maxSummaryRows)
 				break
 			}
-			fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", f.Severity, f.Rule, r.location(f), cell(f.Message))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", f.Severity, MarkdownCode(f.Rule), r.location(f), MarkdownText(f.Message))
 		}
 		b.WriteString("\n")
 	}
@@ -65,20 +94,24 @@ func (r *run) summary() string {
 				break
 			}
 			sup := f.Suppression
-			fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s | %s |\n", f.Severity, f.Rule, r.location(f), cell(sup.Justification), cell(sup.Expires), r.sourceLocation(sup.Source))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", f.Severity, MarkdownCode(f.Rule), r.location(f), MarkdownText(sup.Justification), MarkdownText(sup.Expires), r.sourceLocation(sup.Source))
 		}
 		b.WriteString("\n")
 	}
 	if r.result != nil && r.result.Details != "" {
-		b.WriteString(strings.TrimSpace(r.result.Details) + "\n\n")
+		details := strings.TrimSpace(r.result.Details)
+		if room := maxSummaryBytes - b.Len() - 1024; len(details) > room {
+			details = cutMarkdown(details, room)
+		}
+		b.WriteString(details + "\n\n")
 	}
 	var foot []string
 	foot = append(foot, fmt.Sprintf("hub %s %s", r.gate.Spec.Name, version.Version), "mode "+r.mode, fmt.Sprintf("exit %d", r.code))
 	if r.sarifRel != "" {
-		foot = append(foot, "SARIF `"+r.sarifRel+"`")
+		foot = append(foot, "SARIF "+MarkdownCode(r.sarifRel))
 	}
 	if r.evidence != "" {
-		foot = append(foot, "evidence `"+r.env.Rel(r.evidence)+"`")
+		foot = append(foot, "evidence "+MarkdownCode(r.env.Rel(r.evidence)))
 	}
 	b.WriteString("<sub>" + strings.Join(foot, " · ") + "</sub>\n")
 	return b.String()
@@ -135,24 +168,57 @@ func (r *run) location(f finding.Finding) string {
 		text = fmt.Sprintf("%s:%d", f.Path, f.Line)
 	}
 	if r.env.Repository == "" || r.env.SHA == "" {
-		return "`" + text + "`"
+		return MarkdownCode(text)
 	}
 	u := fmt.Sprintf("%s/%s/blob/%s/%s", strings.TrimSuffix(r.env.ServerURL, "/"), r.env.Repository, r.env.SHA, (&url.URL{Path: f.Path}).EscapedPath())
 	if f.Line > 0 {
 		u += fmt.Sprintf("#L%d", f.Line)
 	}
-	return fmt.Sprintf("[%s](%s)", mdEscape(text), u)
+	return fmt.Sprintf("[%s](%s)", MarkdownText(text), u)
 }
 
-// cell makes text safe inside a Markdown table cell.
-func cell(s string) string {
-	s = strings.ReplaceAll(s, "\r", "")
-	s = strings.ReplaceAll(s, "\n", "<br>")
-	return mdEscape(strings.ReplaceAll(s, "|", "\\|"))
+// MarkdownText makes untrusted text safe as inline Markdown, in a
+// paragraph or a table cell: no HTML, no links or images, no table
+// columns, and no line breaks that could start a heading or a list (they
+// become <br>); control characters are escaped as in the log. Gates use it
+// for every value they put in Result.Details.
+func MarkdownText(s string) string {
+	lines := splitLines(s)
+	for i, l := range lines {
+		lines[i] = mdEscape(strings.ReplaceAll(cutLine(escapeControls(l)), "|", "\\|"))
+	}
+	return strings.Join(lines, "<br>")
+}
+
+// MarkdownCode renders untrusted text as an inline code span that shows it
+// as it is (control characters and line breaks escaped): the fence is one
+// backtick longer than any run of backticks inside, and a pipe is escaped,
+// as GitHub requires inside a table.
+func MarkdownCode(s string) string {
+	s = strings.ReplaceAll(cutLine(escapeControls(strings.Join(splitLines(s), "\n"))), "|", "\\|")
+	longest, run := 0, 0
+	for _, c := range s {
+		if c == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if s == "" {
+		return "` `"
+	}
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " "
+	}
+	return fence + s + fence
 }
 
 // mdEscape neutralises the characters that would let finding text inject
-// HTML or links into the summary.
+// HTML, links or emphasis into the summary.
 func mdEscape(s string) string {
-	return strings.NewReplacer("<", "&lt;", ">", "&gt;", "[", "\\[", "]", "\\]").Replace(s)
+	return mdReplacer.Replace(s)
 }
+
+var mdReplacer = strings.NewReplacer("<", "&lt;", ">", "&gt;", "[", "\\[", "]", "\\]", "`", "\\`")

@@ -311,17 +311,15 @@ func suppressionGUID(f finding.Finding) string {
 
 // artifactURI checks that p is a repository-relative, forward-slash path and
 // returns it as a relative URI reference: cleaned ("./a//b" is "a/b") and
-// percent-encoded where a URI needs it.
+// percent-encoded where a URI needs it. Any character a file name can hold
+// is accepted (a backslash, a line break), since a hostile repository's
+// odd names are exactly what findings report; the URI encodes them.
 func artifactURI(p string) (string, error) {
 	switch {
-	case strings.Contains(p, `\`):
-		return "", fmt.Errorf("path %q contains a backslash: use forward slashes", p)
 	case strings.HasPrefix(p, "/") || isDriveLetter(p):
 		return "", fmt.Errorf("path %q is absolute: want a repository-relative path", p)
 	case hasDotDot(p):
 		return "", fmt.Errorf("path %q contains a .. segment: want a repository-relative path", p)
-	case strings.ContainsFunc(p, unicode.IsControl):
-		return "", fmt.Errorf("path %q contains a control character", p)
 	}
 	clean := path.Clean(p)
 	if clean == "." {

@@ -4,8 +4,9 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"os"
 	"time"
+
+	"github.com/hubgates/hub/shared/fsroot"
 )
 
 // SchemaID names the event format; it changes when a field's meaning does.
@@ -58,24 +59,25 @@ func Marshal(e Event) ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// Append adds e as one line to the NDJSON file at path, creating it. The
-// line is written with a single append-mode write, so concurrent runs
-// appending to one file do not interleave within a line.
-func Append(path string, e Event) error {
+// Append adds e as one line to the NDJSON file name inside root, creating
+// it. The line is written with a single append-mode write, so concurrent
+// runs appending to one file do not interleave within a line; a symbolic
+// link cannot lead the write outside root.
+func Append(root *fsroot.Root, name string, e Event) error {
 	line, err := Marshal(e)
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	f, err := root.Append(name, 0o644)
 	if err != nil {
-		return fmt.Errorf("appending telemetry to %q: %w", path, err)
+		return fmt.Errorf("appending telemetry to %q: %w", name, err)
 	}
 	if _, err := f.Write(line); err != nil {
 		f.Close()
-		return fmt.Errorf("appending telemetry to %q: %w", path, err)
+		return fmt.Errorf("appending telemetry to %q: %w", name, err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("appending telemetry to %q: %w", path, err)
+		return fmt.Errorf("appending telemetry to %q: %w", name, err)
 	}
 	return nil
 }

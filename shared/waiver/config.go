@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -84,35 +83,6 @@ type RuleSetting struct {
 	Severity *finding.Severity
 	// Source is where the setting is written.
 	Source Position
-}
-
-// Load reads the configuration file at path and parses it with Parse;
-// name is how messages and findings name the file (its repository-relative
-// path). An error reading the file wraps the os error, so callers can test
-// errors.Is(err, fs.ErrNotExist).
-func (p *Policy) Load(path, name string) (*Config, error) {
-	data, err := readConfig(path, name)
-	if err != nil {
-		return nil, err
-	}
-	return p.Parse(name, data)
-}
-
-// readConfig reads at most MaxFileSize bytes of the file at path.
-func readConfig(path, name string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading configuration %s: %w", name, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading configuration %s: %w", name, err)
-	}
-	if len(data) > MaxFileSize {
-		return nil, &ParseError{Path: name, Err: fmt.Errorf("%w: expected at most %d bytes, got more", ErrBadValue, MaxFileSize)}
-	}
-	return data, nil
 }
 
 // Parse reads a configuration file's content; name is how messages name

@@ -2,8 +2,6 @@ package waiver_test
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -237,27 +235,5 @@ func TestMaxDaysBoundary(t *testing.T) {
 		if err != nil && !errors.Is(err, waiver.ErrTooLong) {
 			t.Errorf("max %d, expires %s: %v does not wrap ErrTooLong", tt.max, tt.expires, err)
 		}
-	}
-}
-
-func TestLoad(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "hub.yml")
-	if err := os.WriteFile(path, []byte(goodConfig), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := policy(t).Load(path, ".github/hub.yml")
-	if err != nil || cfg.Name != ".github/hub.yml" || len(cfg.Gate("workflow-audit").Waivers) != 2 {
-		t.Fatalf("Load = %+v, %v", cfg, err)
-	}
-	if _, err := policy(t).Load(filepath.Join(dir, "nope.yml"), "nope.yml"); !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "nope.yml") {
-		t.Errorf("Load of a missing file = %v, want an ErrNotExist naming it", err)
-	}
-	big := filepath.Join(dir, "big.yml")
-	if err := os.WriteFile(big, []byte("version: 1\n#"+strings.Repeat("x", waiver.MaxFileSize)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := policy(t).Load(big, "big.yml"); !errors.Is(err, waiver.ErrBadValue) {
-		t.Errorf("Load of an oversized file = %v, want ErrBadValue", err)
 	}
 }

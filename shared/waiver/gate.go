@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"strconv"
 
 	"github.com/hubgates/hub/shared/digest"
 	"github.com/hubgates/hub/shared/evidence"
 	"github.com/hubgates/hub/shared/finding"
+	"github.com/hubgates/hub/shared/fsroot"
 	"github.com/hubgates/hub/shared/gate"
 )
 
@@ -67,24 +67,24 @@ func FromInputs(in *gate.Inputs, gateName string, known []finding.Rule) (*Setup,
 		return nil, gate.BadInputf(InputMaxDays, in.Raw(InputMaxDays), "%v", err)
 	}
 	s := &Setup{Policy: p, Gate: GateConfig{Gate: gateName}}
-	path := in.Path(InputConfig)
-	if path == "" {
+	root, rel := in.Root(InputConfig)
+	if root == nil {
 		return s, nil
 	}
-	name := in.Env.Rel(path)
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return nil, &gate.InputError{Input: InputConfig, Value: in.Raw(InputConfig), Problem: "is a directory, want a YAML file"}
-	}
-	data, err := readConfig(path, name)
+	name := in.Env.Rel(in.Path(InputConfig))
+	data, err := root.ReadFile(rel, MaxFileSize)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && !in.Given(InputConfig):
 		return s, nil
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, &gate.InputError{Input: InputConfig, Value: in.Raw(InputConfig), Problem: "does not exist", Err: err}
-	case errors.As(err, new(*ParseError)):
-		return nil, gate.BadConfig(err)
+	case errors.Is(err, fsroot.ErrTooLarge):
+		return nil, gate.BadConfig(&ParseError{Path: name, Err: fmt.Errorf("%w: expected at most %d bytes, got more", ErrBadValue, MaxFileSize)})
+	case errors.Is(err, fsroot.ErrNotRegular):
+		if fi, serr := root.Stat(rel); serr == nil && fi.IsDir() {
+			return nil, &gate.InputError{Input: InputConfig, Value: in.Raw(InputConfig), Problem: "is a directory, want a YAML file"}
+		}
+		return nil, in.FileError(InputConfig, err)
 	case err != nil:
-		return nil, err
+		return nil, in.FileError(InputConfig, err)
 	}
 	cfg, err := p.Parse(name, data)
 	if errors.Is(err, ErrTooLong) {

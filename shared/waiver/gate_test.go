@@ -37,9 +37,18 @@ var configGate = &gate.Gate{
 	},
 }
 
-func runConfigGate(t *testing.T, files map[string]string, args ...string) (gate.ExitCode, string, string) {
+func runConfigGate(t *testing.T, files, links map[string]string, args ...string) (gate.ExitCode, string, string) {
 	t.Helper()
 	ws := t.TempDir()
+	for name, target := range links {
+		p := filepath.Join(ws, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, p); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for name, content := range files {
 		p := filepath.Join(ws, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -63,6 +72,7 @@ func TestFromInputs(t *testing.T) {
 	tests := []struct {
 		name  string
 		files map[string]string
+		links map[string]string
 		args  []string
 		code  gate.ExitCode
 		out   string // in stdout
@@ -75,12 +85,18 @@ func TestFromInputs(t *testing.T) {
 			out: "today 2026-01-15, max 30, 1 waivers, 1 rule settings, read conf/hub.yml sha256:"},
 		{name: "missing file named explicitly", args: []string{"--config=conf/hub.yml"}, code: gate.BadInput,
 			err: `input "config": does not exist (got "conf/hub.yml")`},
-		{name: "default path named explicitly and missing", args: []string{"--config=.github/hub.yml"}, code: gate.BadInput,
-			err: `input "config": does not exist (got ".github/hub.yml")`},
+		// The runner passes every input's default when "with:" leaves it
+		// out, so the default given explicitly means what omitting it means.
+		{name: "default path given and missing", args: []string{"--config=.github/hub.yml"}, code: gate.Passed,
+			out: "today 2026-01-15, max 90, 0 waivers, 0 rule settings"},
+		{name: "a link out of the workspace", links: map[string]string{"conf/hub.yml": "/etc/passwd"}, args: []string{"--config=conf/hub.yml"}, code: gate.BadInput,
+			err: `input "config": resolves outside the workspace (got "conf/hub.yml")`},
 		{name: "a directory", files: map[string]string{"conf/x": ""}, args: []string{"--config=conf"}, code: gate.BadInput,
 			err: `input "config": is a directory, want a YAML file (got "conf")`},
 		{name: "outside the workspace", args: []string{"--config=../hub.yml"}, code: gate.BadInput,
 			err: `input "config": resolves outside the workspace (got "../hub.yml")`},
+		{name: "too large", files: map[string]string{".github/hub.yml": "version: 1\n#" + strings.Repeat("x", waiver.MaxFileSize)}, code: gate.BadInput,
+			err: `.github/hub.yml: invalid value: expected at most 1048576 bytes, got more`},
 		{name: "max days zero", args: []string{"--max-waiver-days=0"}, code: gate.BadInput,
 			err: `input "max-waiver-days": want 1 or more (got "0")`},
 		{name: "bad file", files: map[string]string{".github/hub.yml": "version: 1\nworkflow-audit:\n  waiverz: []\n"}, code: gate.BadInput,
@@ -92,7 +108,7 @@ func TestFromInputs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runConfigGate(t, tt.files, tt.args...)
+			code, out, errOut := runConfigGate(t, tt.files, tt.links, tt.args...)
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errOut)
 			}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hubgates/hub/shared/fsroot"
 	"github.com/hubgates/hub/shared/telemetry"
 	"github.com/hubgates/hub/shared/telemetry/schema"
 )
@@ -27,9 +28,15 @@ func TestAppendedEventsMatchSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "t.ndjson")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "t.ndjson")
+	root, err := fsroot.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
 	for i := 0; i < 3; i++ {
-		if err := telemetry.Append(path, validEvent()); err != nil {
+		if err := telemetry.Append(root, "t.ndjson", validEvent()); err != nil {
 			t.Fatal(err)
 		}
 	}
