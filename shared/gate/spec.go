@@ -246,3 +246,14 @@ func RunnerInputs(s *Spec) map[string]string {
 	}
 	return env
 }
+
+// InputOperation is the input of a gate with several operations that
+// chooses one: every such gate names it the same way (mode stays
+// enforce|warn everywhere).
+const InputOperation = "operation"
+
+// OperationInput declares a gate's operation input: required, one of ops,
+// with the description saying what each does.
+func OperationInput(description string, ops ...string) Input {
+	return Input{Name: InputOperation, Kind: Enum, Values: ops, Required: true, Description: description}
+}

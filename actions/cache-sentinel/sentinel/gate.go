@@ -15,7 +15,6 @@ import (
 
 // The gate's own inputs.
 const (
-	inputOperation       = "mode-of-operation"
 	inputPaths           = "paths"
 	inputExclude         = "exclude"
 	inputKey             = "key"
@@ -51,7 +50,7 @@ const (
 )
 
 // Gate is cache-sentinel as a hub gate: one action whose
-// mode-of-operation input chooses what it does (see the guide).
+// operation input chooses what it does (see the guide).
 var Gate = &gate.Gate{
 	Spec: gate.Spec{
 		Name:  "cache-sentinel",
@@ -62,8 +61,8 @@ var Gate = &gate.Gate{
 			"into a quarantine folder; key computes cache keys scoped to the run's trust domain, so a fork's cache is never " +
 			"restored by a trusted run.",
 		Inputs: slices.Concat([]gate.Input{
-			{Name: inputOperation, Kind: gate.Enum, Values: []string{"seal", "verify", "key"}, Required: true,
-				Description: "What to do: seal (after building the cache, before actions/cache saves it), verify (right after actions/cache restores it, before anything reads it) or key (before actions/cache, to compute its key and restore-keys)."},
+			gate.OperationInput("What to do: seal (after building the cache, before actions/cache saves it), verify (right after actions/cache restores it, before anything reads it) or key (before actions/cache, to compute its key and restore-keys).",
+				"seal", "verify", "key"),
 			{Name: inputPaths, Kind: gate.List,
 				Description: "seal, verify: the cache paths, relative to the workspace: the same folders or files actions/cache's path lists (globs are not expanded). Container actions see only the workspace, so keep caches in it (for example GOMODCACHE=${{ github.workspace }}/.cache/go-mod)."},
 			{Name: inputExclude, Kind: gate.List,
@@ -138,7 +137,7 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch in.String(inputOperation) {
+	switch in.String(gate.InputOperation) {
 	case "key":
 		return runKey(in, class)
 	case "seal":

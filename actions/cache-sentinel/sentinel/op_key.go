@@ -11,7 +11,7 @@ import (
 func runKey(in *gate.Inputs, c Classification) (*gate.Result, error) {
 	key := in.String(inputKey)
 	if key == "" {
-		return nil, gate.BadInputf(inputKey, "", "is required with mode-of-operation key")
+		return nil, gate.BadInputf(inputKey, "", "is required with operation key")
 	}
 	if err := CheckKey(key); err != nil {
 		return nil, &gate.InputError{Input: inputKey, Value: key, Problem: err.Error(), Err: err}

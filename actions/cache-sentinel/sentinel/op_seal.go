@@ -22,7 +22,7 @@ func runSeal(ctx context.Context, in *gate.Inputs, c Classification) (*gate.Resu
 	}
 	key := in.String(inputKey)
 	if key == "" {
-		return nil, gate.BadInputf(inputKey, "", "is required with mode-of-operation seal: the key actions/cache saves the cache under, which the manifest records")
+		return nil, gate.BadInputf(inputKey, "", "is required with operation seal: the key actions/cache saves the cache under, which the manifest records")
 	}
 	s, err := signer(in)
 	if err != nil {

@@ -25,7 +25,7 @@ var Rules = []finding.Rule{
 		Summary: "Cache restored without a signed manifest",
 		Help: "The cache paths hold files but the manifest or its Sigstore bundle is missing, so nothing says who " +
 			"wrote them. Nothing in the cache is trusted: the gate denies and, with empty-untrusted (the default), " +
-			"empties the cache paths so the job rebuilds. Seal every cache you save (mode-of-operation: seal) and " +
+			"empties the cache paths so the job rebuilds. Seal every cache you save (operation: seal) and " +
 			"cache the manifest and bundle with it."},
 	{ID: RuleSignatureInvalid, Severity: finding.Critical,
 		Summary: "Manifest signature does not verify",
