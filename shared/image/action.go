@@ -255,3 +255,24 @@ func checkRewrite(old, new []byte, want string) error {
 	}
 	return nil
 }
+
+// ActionInputDefaults returns the inputs an action.yml declares with a
+// default, and those defaults: what the runner passes as INPUT_<NAME> for
+// every input a step's "with:" leaves out.
+func ActionInputDefaults(actionYML []byte) (map[string]string, error) {
+	var meta struct {
+		Inputs map[string]struct {
+			Default *string `yaml:"default"`
+		} `yaml:"inputs"`
+	}
+	if err := yaml.Unmarshal(actionYML, &meta); err != nil {
+		return nil, fmt.Errorf("%s: %w", defaultActionName, err)
+	}
+	out := map[string]string{}
+	for name, in := range meta.Inputs {
+		if in.Default != nil {
+			out[name] = *in.Default
+		}
+	}
+	return out, nil
+}

@@ -168,3 +168,16 @@ func TestRewriteActionFile(t *testing.T) {
 		t.Errorf("missing file: error %v", err)
 	}
 }
+
+func TestActionInputDefaults(t *testing.T) {
+	got, err := ActionInputDefaults([]byte("name: x\ninputs:\n  mode:\n    default: enforce\n  paths:\n    required: false\n  empty:\n    default: ''\nruns:\n  using: docker\n  image: x\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got["mode"] != "enforce" || got["empty"] != "" {
+		t.Errorf("defaults = %q", got)
+	}
+	if _, err := ActionInputDefaults([]byte("inputs: [")); err == nil {
+		t.Error("a broken action.yml parsed")
+	}
+}

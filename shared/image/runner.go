@@ -37,6 +37,10 @@ type RunnerSpec struct {
 	// upper-cased and spaces replaced by '_', as the runner does
 	// ("some-input" becomes INPUT_SOME-INPUT).
 	Inputs map[string]string
+	// ActionYML, when set, is the action's metadata file: as the runner
+	// does, every input it declares with a default is passed at that
+	// default unless Inputs gives it.
+	ActionYML []byte
 	// Env is added to the container environment last, so it can override the
 	// variables RunLikeRunner sets (HOME, GITHUB_*, CI, INPUT_*).
 	Env map[string]string
@@ -155,6 +159,15 @@ func RunLikeRunner(ctx context.Context, spec RunnerSpec) (RunnerResult, error) {
 			return RunnerResult{}, fmt.Errorf("run like runner %s: %w", spec.Image, err)
 		}
 		env["GITHUB_EVENT_PATH"] = RunnerWorkflow + "/event.json"
+	}
+	if spec.ActionYML != nil {
+		defaults, err := ActionInputDefaults(spec.ActionYML)
+		if err != nil {
+			return RunnerResult{}, fmt.Errorf("run like runner %s: %w", spec.Image, err)
+		}
+		for k, v := range defaults {
+			env[InputEnvName(k)] = v
+		}
 	}
 	for k, v := range spec.Inputs {
 		if k == "" || strings.ContainsAny(k, "=\x00") {
