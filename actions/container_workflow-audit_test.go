@@ -16,10 +16,10 @@ func TestWorkflowAuditContainer(t *testing.T) {
 	requireDocker(t)
 	const checkout = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2"
 	repo := map[string]string{
-		".github/workflows/ci.yml": "name: ci\non: [push, pull_request]\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: " + checkout + "\n        with:\n          persist-credentials: false\n      - run: go test ./...\n",
+		".github/workflows/ci.yml":      "name: ci\non: [push, pull_request]\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: " + checkout + "\n        with:\n          persist-credentials: false\n      - run: go test ./...\n",
 		".github/workflows/release.yml": "name: release\non:\n  push:\n    tags: ['v*']\npermissions: {}\nconcurrency: release\njobs:\n  build:\n    runs-on: ubuntu-24.04\n    permissions:\n      contents: read\n    steps:\n      - uses: " + checkout + "\n        with:\n          persist-credentials: false\n      - run: make dist\n",
-		"tools/setup/action.yml": "name: setup\ndescription: set up\nruns:\n  using: composite\n  steps:\n    - uses: " + checkout + "\n      with:\n        persist-credentials: false\n",
-		"Dockerfile":             "FROM golang:1.26@sha256:" + strings.Repeat("c", 64) + " AS build\nRUN go build ./...\nFROM scratch\nCOPY --from=build /app /app\n",
+		"tools/setup/action.yml":        "name: setup\ndescription: set up\nruns:\n  using: composite\n  steps:\n    - uses: " + checkout + "\n      with:\n        persist-credentials: false\n",
+		"Dockerfile":                    "FROM golang:1.26@sha256:" + strings.Repeat("c", 64) + " AS build\nRUN go build ./...\nFROM scratch\nCOPY --from=build /app /app\n",
 	}
 	for _, tc := range []struct {
 		name    string
