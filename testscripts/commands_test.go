@@ -79,6 +79,19 @@ func cmdOutput(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// cmdOutputEnv sets a script variable to an output's value, so a script
+// can use a value the gate chose (a folder name, a digest).
+func cmdOutputEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: output-env NAME VAR")
+	}
+	got, ok := readOutputs(ts)[args[0]]
+	if !ok {
+		ts.Fatalf("output %s was not set", args[0])
+	}
+	ts.Setenv(args[1], got)
+}
+
 func cmdSummary(ts *testscript.TestScript, neg bool, args []string) {
 	const usage = "usage: summary REGEXP | summary -head TEXT"
 	if len(args) == 0 || len(args) > 2 || (len(args) == 2) != (args[0] == "-head") {

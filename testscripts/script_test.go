@@ -65,14 +65,21 @@ func TestScripts(t *testing.T) {
 			Setup:               setup,
 			Condition:           condition,
 			Cmds: map[string]func(*testscript.TestScript, bool, []string){
-				"output":   cmdOutput,
-				"summary":  cmdSummary,
-				"sarif":    cmdSARIF,
-				"evidence": cmdEvidence,
-				"exits":    cmdExits,
-				"waitfile": cmdWaitFile,
-				"sigterm":  cmdSIGTERM,
-				"expand":   cmdExpand,
+				"output":     cmdOutput,
+				"output-env": cmdOutputEnv,
+				"summary":    cmdSummary,
+				"sarif":      cmdSARIF,
+				"evidence":   cmdEvidence,
+				"exits":      cmdExits,
+				"waitfile":   cmdWaitFile,
+				"sigterm":    cmdSIGTERM,
+				"expand":     cmdExpand,
+
+				// hostile names and values, and the check that none of them
+				// became a workflow command.
+				"quoted-file":       cmdQuotedFile,
+				"quoted-env":        cmdQuotedEnv,
+				"own-commands-only": cmdOwnCommandsOnly,
 
 				// cache-sentinel's signing material and tree listing.
 				"sentinel-keygen":   cmdSentinelKeygen,

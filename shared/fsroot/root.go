@@ -221,3 +221,9 @@ func cleanFS(name string) string {
 	}
 	return strings.TrimPrefix(n, "./")
 }
+
+// Mkdir creates the named directory, failing if anything already has
+// that name: a folder made this way holds nothing planted before.
+func (r *Root) Mkdir(name string, perm fs.FileMode) error {
+	return wrap(r.root.Mkdir(osName(name), perm))
+}

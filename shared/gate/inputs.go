@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -230,6 +231,29 @@ func (in *Inputs) rootFor(abs string) (*fsroot.Root, string) {
 	// resolvePath admitted abs, so one of the roots holds it; reaching
 	// here is a bug, and the workspace root refuses the name.
 	return in.workspace, abs
+}
+
+// Lexical returns a Path input as given, cleaned and relative to the
+// workspace with forward slashes, symbolic links not followed: the name to
+// check for links before writing into a folder, where a link (even one to
+// another place in the workspace, such as .git/hooks) must be refused
+// rather than followed. It returns "" for an input left empty, and for a
+// path outside the workspace (only RUNNER_TEMP paths are: Path resolution
+// refused every other).
+func (in *Inputs) Lexical(name string) string {
+	raw := in.Raw(name)
+	if in.Path(name) == "" || raw == "" {
+		return ""
+	}
+	p := raw
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(in.Env.Workspace, p)
+	}
+	rel, err := in.workspace.Name(filepath.Clean(p))
+	if err != nil {
+		return ""
+	}
+	return rel
 }
 
 // OpenFile opens the regular file a Path input names, through its root.

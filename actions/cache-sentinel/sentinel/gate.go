@@ -39,6 +39,7 @@ const (
 const (
 	outputVerified       = "verified"
 	outputQuarantined    = "quarantined"
+	outputQuarantineRun  = "quarantine-folder"
 	outputBytesChecked   = "bytes-checked"
 	outputManifestDigest = "manifest-digest"
 	outputSigner         = "signer"
@@ -89,8 +90,8 @@ var Gate = &gate.Gate{
 		}, signing.ServiceInputs("seal: "), []gate.Input{
 			{Name: inputTimeout, Kind: gate.Duration, Default: "2m",
 				Description: "Longest time for the network calls (OIDC token, Fulcio, Rekor, TUF) together; transient failures are retried within it."},
-			{Name: inputQuarantineDir, Kind: gate.Path, AllowTemp: true, Default: ".cache-sentinel/quarantine",
-				Description: "verify: where entries that do not match the manifest are moved, under their workspace-relative path. Must lie outside the cache paths."},
+			{Name: inputQuarantineDir, Kind: gate.Path, Default: ".cache-sentinel/quarantine",
+				Description: "verify: the workspace folder that entries not matching the manifest are moved into: each run gets a new folder of its own under it (<UTC time>-<random>), where entries keep their workspace-relative path. Must lie outside the cache paths; a quarantine folder that is, or lies under, a symbolic link is refused."},
 			{Name: inputOnMismatch, Kind: gate.Enum, Values: []string{"quarantine", "delete"}, Default: "quarantine",
 				Description: "verify: move entries that do not match into quarantine-dir, or delete them."},
 			{Name: inputEmptyUntrusted, Kind: gate.Bool, Default: "true",
@@ -103,6 +104,7 @@ var Gate = &gate.Gate{
 		Outputs: []gate.Output{
 			{Name: outputVerified, Description: "verify: true when the signature verified and every entry matched the manifest."},
 			{Name: outputQuarantined, Description: "verify: number of entries moved to quarantine or deleted."},
+			{Name: outputQuarantineRun, Description: "verify: the folder this run moved entries into (under quarantine-dir, workspace-relative), for a later step to upload; empty when nothing was moved."},
 			{Name: outputBytesChecked, Description: "verify: bytes hashed and compared."},
 			{Name: outputManifestDigest, Description: "seal, verify: the manifest's sha256 digest."},
 			{Name: outputSigner, Description: "seal, verify: who signed the manifest: the certificate identity, or the key's sha256 ID."},

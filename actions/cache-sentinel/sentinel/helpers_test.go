@@ -1,29 +1,12 @@
 package sentinel
 
 import (
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
-)
 
-func TestReadBounded(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "m")
-	if err := os.WriteFile(p, []byte("0123456789"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if s, err := readBounded(p, 10); err != nil || s != "0123456789" {
-		t.Errorf("at the limit: %q, %v", s, err)
-	}
-	if _, err := readBounded(p, 9); !errors.Is(err, errTooLarge) {
-		t.Errorf("over the limit: %v", err)
-	}
-	if _, err := readBounded(filepath.Join(dir, "absent"), 9); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("absent: %v", err)
-	}
-}
+	"github.com/hubgates/hub/shared/fsroot"
+)
 
 func TestCacheEmpty(t *testing.T) {
 	ws := t.TempDir()
@@ -43,4 +26,15 @@ func TestCacheEmpty(t *testing.T) {
 	if empty, _ := cacheEmpty(tr); empty {
 		t.Error("a file root counted as empty")
 	}
+}
+
+// openRoot opens dir as the workspace root a Quarantine works through.
+func openRoot(t *testing.T, dir string) *fsroot.Root {
+	t.Helper()
+	r, err := fsroot.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
 }

@@ -2,6 +2,8 @@ package sentinel
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -10,10 +12,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/hubgates/hub/shared/digest"
 	"github.com/hubgates/hub/shared/evidence"
 	"github.com/hubgates/hub/shared/finding"
+	"github.com/hubgates/hub/shared/fsroot"
 	"github.com/hubgates/hub/shared/gate"
 )
 
@@ -35,11 +39,19 @@ func runVerify(ctx context.Context, in *gate.Inputs, c Classification) (*gate.Re
 	if err != nil {
 		return nil, err
 	}
-	q := &Quarantine{Workspace: t.Workspace, Dir: in.Path(inputQuarantineDir), Delete: in.String(inputOnMismatch) == "delete"}
+	q := &Quarantine{Root: in.Workspace(), Delete: in.String(inputOnMismatch) == "delete", Now: in.Env.Now}
 	if !q.Delete {
-		if err := CheckApart(t.Workspace, t.Roots, q.Dir); err != nil {
+		qdir := in.Path(inputQuarantineDir)
+		if err := CheckApart(t.Workspace, t.Roots, qdir); err != nil {
 			return nil, gate.BadInputf(inputQuarantineDir, in.Raw(inputQuarantineDir), "%v: quarantined files must leave the cache", err)
 		}
+		// The folder as named, not as resolved: a link on the way is
+		// refused, wherever it points.
+		rel := in.Lexical(inputQuarantineDir)
+		if err := checkNoLinks(in.Workspace(), rel); err != nil {
+			return nil, gate.BadInputf(inputQuarantineDir, in.Raw(inputQuarantineDir), "%v", err)
+		}
+		q.Dir = rel
 	}
 	tr, err := trustFrom(in, c)
 	if err != nil {
@@ -51,9 +63,18 @@ func runVerify(ctx context.Context, in *gate.Inputs, c Classification) (*gate.Re
 	}}
 	manifestPath, bundlePath := in.Path(inputManifest), in.Path(inputBundle)
 	mrel, brel := in.Env.Rel(manifestPath), in.Env.Rel(bundlePath)
-	mdata, merr := readBounded(manifestPath, maxManifestBytes)
-	bundle, berr := readBounded(bundlePath, maxBundleBytes)
-	bdata := []byte(bundle)
+	mroot, mname := in.Root(inputManifest)
+	broot, bname := in.Root(inputBundle)
+	// The manifest is only opened here: it is read whole only once its
+	// signature holds, so an unsigned manifest of any size costs no memory.
+	mfile, mstat, merr := mroot.OpenRegular(mname)
+	if merr == nil {
+		defer mfile.Close()
+		if mstat.Size() > maxManifestBytes {
+			merr = fmt.Errorf("%w: %d bytes, more than %d", errTooLarge, mstat.Size(), int64(maxManifestBytes))
+		}
+	}
+	bdata, berr := broot.ReadFile(bname, maxBundleBytes)
 	switch {
 	case errors.Is(merr, fs.ErrNotExist) && errors.Is(berr, fs.ErrNotExist):
 		empty, err := cacheEmpty(t)
@@ -67,25 +88,16 @@ func runVerify(ctx context.Context, in *gate.Inputs, c Classification) (*gate.Re
 		return vr.untrusted(RuleUnsignedCache, mrel, fmt.Sprintf("the cache paths hold files but there is no manifest %s and no bundle %s: nothing says who wrote them", mrel, brel))
 	case errors.Is(merr, fs.ErrNotExist):
 		return vr.untrusted(RuleUnsignedCache, mrel, fmt.Sprintf("there is a bundle %s but no manifest %s", brel, mrel))
-	case errors.Is(merr, errTooLarge):
+	case errors.Is(merr, errTooLarge), errors.Is(merr, fsroot.ErrNotRegular), errors.Is(merr, fsroot.ErrEscapes):
 		return vr.untrusted(RuleManifestInvalid, mrel, fmt.Sprintf("manifest %s: %v", mrel, merr))
 	case merr != nil:
 		return nil, merr
 	case errors.Is(berr, fs.ErrNotExist):
 		return vr.untrusted(RuleUnsignedCache, brel, fmt.Sprintf("the manifest %s is not signed: there is no bundle %s", mrel, brel))
-	case errors.Is(berr, errTooLarge):
+	case errors.Is(berr, fsroot.ErrTooLarge), errors.Is(berr, fsroot.ErrNotRegular), errors.Is(berr, fsroot.ErrEscapes):
 		return vr.untrusted(RuleSignatureInvalid, brel, fmt.Sprintf("bundle %s: %v", brel, berr))
 	case berr != nil:
 		return nil, berr
-	}
-	md, _, err := digest.FromReader(digest.SHA256, strings.NewReader(mdata))
-	if err != nil {
-		return nil, err
-	}
-	vr.res.Outputs[outputManifestDigest] = md.String()
-	vr.res.Read = []evidence.Artifact{
-		{Path: mrel, Digest: md.String(), Size: int64(len(mdata))},
-		{Path: brel, Digest: digest.FromBytes(digest.SHA256, bdata).String(), Size: int64(len(bdata))},
 	}
 	if p := in.Path(inputTrustedRoot); p != "" && in.String(inputPublicKey) == "" {
 		if d, n, err := digest.FromFile(digest.SHA256, p); err == nil {
@@ -96,7 +108,11 @@ func runVerify(ctx context.Context, in *gate.Inputs, c Classification) (*gate.Re
 	if err != nil {
 		return nil, err
 	}
-	sres, err := v.VerifyReader(bdata, strings.NewReader(mdata), tr.identity)
+	// The signature is checked over the manifest as it streams by; its
+	// SHA-256 is taken on the way, and the copy read afterwards for
+	// parsing must have the same.
+	hashed := sha256.New()
+	sres, err := v.VerifyReader(bdata, io.TeeReader(mfile, hashed), tr.identity)
 	if err != nil {
 		rule := signatureRule(err)
 		if rule == "" {
@@ -104,6 +120,20 @@ func runVerify(ctx context.Context, in *gate.Inputs, c Classification) (*gate.Re
 		}
 		return vr.untrusted(rule, mrel, fmt.Sprintf("manifest %s: %v", mrel, err))
 	}
+	md := digest.Digest{Algorithm: digest.SHA256, Hex: hex.EncodeToString(hashed.Sum(nil))}
+	mbytes, err := mroot.ReadFile(mname, maxManifestBytes)
+	if err != nil {
+		return nil, fmt.Errorf("reading manifest %s: %w", mrel, err)
+	}
+	if got := digest.FromBytes(digest.SHA256, mbytes); got != md {
+		return vr.untrusted(RuleManifestInvalid, mrel, fmt.Sprintf("manifest %s changed while it was verified: expected %s, got %s", mrel, md, got))
+	}
+	mdata := unsafeString(mbytes)
+	vr.res.Outputs[outputManifestDigest] = md.String()
+	vr.res.Read = append([]evidence.Artifact{
+		{Path: mrel, Digest: md.String(), Size: int64(len(mdata))},
+		{Path: brel, Digest: digest.FromBytes(digest.SHA256, bdata).String(), Size: int64(len(bdata))},
+	}, vr.res.Read...)
 	signer := signerName(sres.Kind, sres.Identity, sres.Issuer)
 	vr.res.Outputs[outputSigner] = sres.Identity
 	m, err := ParseManifestString(mdata)
@@ -125,6 +155,7 @@ func runVerify(ctx context.Context, in *gate.Inputs, c Classification) (*gate.Re
 	res.Denied = len(rep.Findings) > 0
 	res.Outputs[outputVerified] = strconv.FormatBool(!res.Denied)
 	res.Outputs[outputQuarantined] = strconv.Itoa(len(rep.Quarantined))
+	res.Outputs[outputQuarantineRun] = q.run
 	res.Outputs[outputBytesChecked] = strconv.FormatInt(rep.BytesChecked, 10)
 	res.Counters = map[string]int64{"files": rep.Files, "bytes": rep.BytesChecked, "hits": rep.Hits, "misses": rep.Misses,
 		"quarantined": int64(len(rep.Quarantined)), "hashing_ms": rep.Hashing.Milliseconds()}
@@ -179,38 +210,19 @@ func (vr *verification) removedWhere() string {
 	if vr.q.Delete {
 		return "deleted"
 	}
-	return "quarantined in " + vr.in.Env.Rel(vr.q.Dir)
+	if vr.q.run != "" {
+		return "quarantined in " + vr.q.run
+	}
+	return "quarantined in " + vr.q.Dir
 }
 
 // errTooLarge is returned for a manifest or bundle larger than any real
 // one: a file planted to exhaust memory is refused, not read.
 var errTooLarge = errors.New("larger than any real one")
 
-// readBounded reads at most limit bytes of path into a string (the
-// manifest is parsed without a copy); a longer file is an error wrapping
-// errTooLarge, not a truncation.
-func readBounded(path string, limit int64) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	var b strings.Builder
-	if fi, err := f.Stat(); err == nil {
-		if fi.Size() > limit {
-			return "", fmt.Errorf("%w: %d bytes, more than %d", errTooLarge, fi.Size(), limit)
-		}
-		b.Grow(int(fi.Size()))
-	}
-	n, err := io.Copy(&b, io.LimitReader(f, limit+1))
-	if err != nil {
-		return "", err
-	}
-	if n > limit {
-		return "", fmt.Errorf("%w: more than %d bytes", errTooLarge, limit)
-	}
-	return b.String(), nil
-}
+// unsafeString views b as a string without a copy: the manifest is
+// parsed from it, and b is not written again.
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // cacheEmpty reports whether every cache path is absent or an empty
 // directory: what actions/cache leaves on a cache miss.

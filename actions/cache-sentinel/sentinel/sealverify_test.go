@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/zeebo/blake3"
 
@@ -163,7 +164,7 @@ func TestVerifyUntouchedTreePasses(t *testing.T) {
 	ws := workspace(t)
 	m := seal(t, ws)
 	before := snapshot(t, ws)
-	q := &Quarantine{Workspace: ws, Dir: filepath.Join(ws, "q")}
+	q := &Quarantine{Root: openRoot(t, ws), Dir: "q"}
 	rep, err := Verify(context.Background(), Tree{Workspace: ws, Roots: m.Roots}, m, q)
 	if err != nil {
 		t.Fatal(err)
@@ -202,7 +203,7 @@ func TestVerifyQuarantinesEverythingAndNothingElse(t *testing.T) {
 	must(os.WriteFile(filepath.Join(c, "newdir/inner/payload"), []byte("x"), 0o755)) //
 	must(syscall.Mkfifo(filepath.Join(c, "fifo"), 0o644))                            // special file
 	must(os.Remove(filepath.Join(c, "sub/big.bin")))                                 // missing
-	q := &Quarantine{Workspace: ws, Dir: filepath.Join(ws, "q")}
+	q := &Quarantine{Root: openRoot(t, ws), Dir: "q"}
 	rep, err := Verify(context.Background(), Tree{Workspace: ws, Roots: m.Roots, Workers: 2}, m, q)
 	if err != nil {
 		t.Fatal(err)
@@ -228,11 +229,11 @@ func TestVerifyQuarantinesEverythingAndNothingElse(t *testing.T) {
 		if _, err := os.Lstat(filepath.Join(ws, r.Path)); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("%s is still in the cache", r.Path)
 		}
-		if _, err := os.Lstat(filepath.Join(ws, r.To)); err != nil || r.To != "q/"+r.Path {
+		if _, err := os.Lstat(filepath.Join(ws, r.To)); err != nil || r.To != q.run+"/"+r.Path || !strings.HasPrefix(q.run, "q/") {
 			t.Errorf("%s: moved to %q: %v", r.Path, r.To, err)
 		}
 	}
-	if b, err := os.ReadFile(filepath.Join(ws, "q/.cache/c/newdir/inner/payload")); err != nil || string(b) != "x" {
+	if b, err := os.ReadFile(filepath.Join(ws, q.run, ".cache/c/newdir/inner/payload")); err != nil || string(b) != "x" {
 		t.Errorf("the unlisted directory did not move whole: %q %v", b, err)
 	}
 	if after := snapshot(t, filepath.Join(ws, "outside")); after != outside {
@@ -255,7 +256,7 @@ func TestVerifyDeleteAndEmpty(t *testing.T) {
 	m := seal(t, ws)
 	outside := snapshot(t, filepath.Join(ws, "outside"))
 	write(t, ws, ".cache/c/extra", "x")
-	q := &Quarantine{Workspace: ws, Delete: true}
+	q := &Quarantine{Root: openRoot(t, ws), Delete: true}
 	rep, err := Verify(context.Background(), Tree{Workspace: ws, Roots: m.Roots}, m, q)
 	if err != nil {
 		t.Fatal(err)
@@ -279,22 +280,93 @@ func TestVerifyDeleteAndEmpty(t *testing.T) {
 	}
 }
 
+// Each run quarantines into a folder of its own, so earlier runs' copies
+// stay, and nothing planted in the quarantine folder can steer a move.
 func TestQuarantineKeepsEarlierCopies(t *testing.T) {
 	ws := t.TempDir()
-	q := &Quarantine{Workspace: ws, Dir: filepath.Join(ws, "q")}
+	root := openRoot(t, ws)
+	seen := map[string]bool{}
 	for i := range 3 {
 		write(t, ws, ".cache/c/f", fmt.Sprint(i))
+		q := &Quarantine{Root: root, Dir: "q", Now: time.Date(2026, 12, 4, 10, 0, i, 0, time.UTC)}
 		r, err := q.Remove(".cache/c/f")
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := "q/.cache/c/f"
-		if i > 0 {
-			want += fmt.Sprintf(".%d", i)
+		if !strings.HasPrefix(r.To, "q/20261204T10000") || !strings.HasSuffix(r.To, "/.cache/c/f") || seen[r.To] {
+			t.Errorf("copy %d went to %q", i, r.To)
 		}
-		if r.To != want {
-			t.Errorf("copy %d went to %q, want %q", i, r.To, want)
+		seen[r.To] = true
+		if b, _ := os.ReadFile(filepath.Join(ws, r.To)); string(b) != fmt.Sprint(i) {
+			t.Errorf("copy %d holds %q", i, b)
 		}
+	}
+}
+
+// A link planted in or above the quarantine folder (to the outside, or to
+// .git/hooks inside the workspace) moves nothing anywhere.
+func TestQuarantineRefusesPlantedLinks(t *testing.T) {
+	for _, tc := range []struct{ name, dir, link, target string }{
+		{"quarantine folder is a link out", "q", "q", "OUTSIDE"},
+		{"a folder above it is a link", "a/q", "a", "OUTSIDE"},
+		{"quarantine folder is a link to .git/hooks", "q", "q", ".git/hooks"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			base := t.TempDir()
+			ws, outside := filepath.Join(base, "ws"), filepath.Join(base, "outside")
+			for _, d := range []string{outside, filepath.Join(ws, ".git/hooks")} {
+				if err := os.MkdirAll(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			write(t, ws, ".cache/c/pre-commit", "#!/bin/sh\necho pwned\n")
+			target := tc.target
+			if target == "OUTSIDE" {
+				target = outside
+			} else {
+				target = filepath.Join(ws, target)
+			}
+			if err := os.Symlink(target, filepath.Join(ws, tc.link)); err != nil {
+				t.Fatal(err)
+			}
+			q := &Quarantine{Root: openRoot(t, ws), Dir: tc.dir}
+			if _, err := q.Remove(".cache/c/pre-commit"); !errors.Is(err, ErrQuarantineLink) {
+				t.Fatalf("Remove = %v, want ErrQuarantineLink", err)
+			}
+			for _, d := range []string{outside, filepath.Join(ws, ".git/hooks")} {
+				if entries, _ := os.ReadDir(d); len(entries) != 0 {
+					t.Errorf("%s gained %v", d, entries)
+				}
+			}
+		})
+	}
+}
+
+// A link planted inside an existing quarantine folder is never followed:
+// the run's own folder is new.
+func TestQuarantineIgnoresLinksInside(t *testing.T) {
+	base := t.TempDir()
+	ws, outside := filepath.Join(base, "ws"), filepath.Join(base, "outside")
+	if err := os.MkdirAll(filepath.Join(ws, "q"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(outside, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(ws, "q", ".cache")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, ws, ".cache/c/f", "x")
+	q := &Quarantine{Root: openRoot(t, ws), Dir: "q"}
+	r, err := q.Remove(".cache/c/f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
+		t.Errorf("moved outside: %v", entries)
+	}
+	if b, _ := os.ReadFile(filepath.Join(ws, r.To)); string(b) != "x" {
+		t.Errorf("quarantined copy at %q holds %q", r.To, b)
 	}
 }
 
@@ -336,7 +408,7 @@ func TestSealExcludesAndSkips(t *testing.T) {
 func TestVerifyRefusesOtherRoots(t *testing.T) {
 	ws := workspace(t)
 	m := seal(t, ws)
-	_, err := Verify(context.Background(), Tree{Workspace: ws, Roots: []string{".cache/other"}}, m, &Quarantine{Workspace: ws, Delete: true})
+	_, err := Verify(context.Background(), Tree{Workspace: ws, Roots: []string{".cache/other"}}, m, &Quarantine{Root: openRoot(t, ws), Delete: true})
 	if !errors.Is(err, ErrRootsDiffer) {
 		t.Errorf("got %v, want ErrRootsDiffer", err)
 	}
@@ -347,7 +419,7 @@ func TestVerifyCancelled(t *testing.T) {
 	m := seal(t, ws)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Verify(ctx, Tree{Workspace: ws, Roots: m.Roots}, m, &Quarantine{Workspace: ws, Delete: true}); !errors.Is(err, context.Canceled) {
+	if _, err := Verify(ctx, Tree{Workspace: ws, Roots: m.Roots}, m, &Quarantine{Root: openRoot(t, ws), Delete: true}); !errors.Is(err, context.Canceled) {
 		t.Errorf("got %v, want context.Canceled", err)
 	}
 	if _, err := os.Stat(filepath.Join(ws, ".cache/c/small.txt")); err != nil {
@@ -429,7 +501,7 @@ func TestVerifyReportsAMissingDirectoryOnce(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(ws, ".cache/c/sub")); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Verify(context.Background(), Tree{Workspace: ws, Roots: m.Roots}, m, &Quarantine{Workspace: ws, Delete: true})
+	rep, err := Verify(context.Background(), Tree{Workspace: ws, Roots: m.Roots}, m, &Quarantine{Root: openRoot(t, ws), Delete: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -440,7 +512,7 @@ func TestVerifyReportsAMissingDirectoryOnce(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(ws, ".cache/c")); err != nil {
 		t.Fatal(err)
 	}
-	rep, err = Verify(context.Background(), Tree{Workspace: ws, Roots: m.Roots}, m, &Quarantine{Workspace: ws, Delete: true})
+	rep, err = Verify(context.Background(), Tree{Workspace: ws, Roots: m.Roots}, m, &Quarantine{Root: openRoot(t, ws), Delete: true})
 	if err != nil || len(rep.Findings) != 1 || rep.Findings[0].Path != ".cache/c" || rep.Misses != int64(len(m.Entries)) {
 		t.Errorf("%v: misses %d, findings %v", err, rep.Misses, rep.Findings)
 	}
