@@ -1,8 +1,10 @@
 package evidence
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/hubgates/hub/shared/finding"
@@ -54,4 +56,49 @@ func Marshal(r Record) ([]byte, error) {
 		return nil, fmt.Errorf("marshaling evidence of %s: %w", r.Gate, err)
 	}
 	return append(b, '\n'), nil
+}
+
+// findingsSlot is where Marshal puts the findings of a record marshaled
+// without them: Encode writes them there one at a time.
+const findingsSlot = "\n  \"findings\": [],\n"
+
+// Encode writes r to w exactly as Marshal renders it, but one finding at a
+// time, so a run with hundreds of thousands of findings does not build its
+// evidence in memory.
+func Encode(w io.Writer, r Record) error {
+	findings := r.Findings
+	r.Findings = nil
+	head, err := Marshal(r)
+	if err != nil {
+		return err
+	}
+	i := bytes.Index(head, []byte(findingsSlot))
+	if i < 0 || len(findings) == 0 {
+		_, err := w.Write(head)
+		return err
+	}
+	if _, err := w.Write(head[:i+bytes.IndexByte([]byte(findingsSlot), '[')+1]); err != nil {
+		return err
+	}
+	for n, f := range findings {
+		b, err := json.MarshalIndent(f, "    ", "  ")
+		if err != nil {
+			return fmt.Errorf("marshaling evidence of %s: %w", r.Gate, err)
+		}
+		sep := ",\n    "
+		if n == 0 {
+			sep = "\n    "
+		}
+		if _, err := io.WriteString(w, sep); err != nil {
+			return err
+		}
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	if _, err := io.WriteString(w, "\n  ],\n"); err != nil {
+		return err
+	}
+	_, err = w.Write(head[i+len(findingsSlot):])
+	return err
 }

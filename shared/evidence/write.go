@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"fmt"
+	"io"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -14,15 +15,11 @@ import (
 // root. The file appears whole or not at all, and neither dir nor the file
 // can lead outside root through a symbolic link.
 func Write(root *fsroot.Root, dir string, r Record) (string, error) {
-	b, err := Marshal(r)
-	if err != nil {
-		return "", err
-	}
 	if err := root.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("creating evidence directory %q: %w", dir, err)
 	}
 	name := path.Join(filepath.ToSlash(dir), r.Gate+"-"+strconv.FormatInt(r.Started.UnixNano(), 10)+".json")
-	if err := root.WriteFile(name, b, 0o644); err != nil {
+	if err := root.Stream(name, 0o644, true, func(w io.Writer) error { return Encode(w, r) }); err != nil {
 		return "", err
 	}
 	return name, nil

@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -84,5 +85,27 @@ func TestWriteRefusesALinkOut(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
 		t.Errorf("written outside: %v", entries)
+	}
+}
+
+// Encode streams what Marshal renders, byte for byte.
+func TestEncodeMatchesMarshal(t *testing.T) {
+	for _, n := range []int{0, 1, 3} {
+		rec := Record{Gate: "g", Inputs: map[string]string{"a": "b\n  \"findings\": [],\n"}, Started: time.Unix(1, 0)}
+		for i := range n {
+			rec.Findings = append(rec.Findings, finding.Finding{Rule: "r", Message: "m\n\"x\"", Path: "p", Line: i + 1, Fingerprint: "f",
+				Suppression: &finding.Suppression{Kind: "external", Justification: "j", Expires: "2026-01-01"}})
+		}
+		want, err := Marshal(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		if err := Encode(&got, rec); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != string(want) {
+			t.Errorf("%d findings: Encode differs from Marshal:\n%s\n---\n%s", n, got.String(), want)
+		}
 	}
 }

@@ -49,27 +49,47 @@ func (r *run) findings() []finding.Finding {
 }
 
 // active returns the findings that are not waived: the ones the verdict,
-// the findings output, annotations and telemetry count.
+// the findings output, annotations and telemetry count. It is computed
+// once: a run can have hundreds of thousands.
 func (r *run) active() []finding.Finding {
-	var out []finding.Finding
-	for _, f := range r.findings() {
-		if !f.Suppressed() {
-			out = append(out, f)
-		}
-	}
-	return out
+	r.split()
+	return r.activeFs
 }
 
 // waived returns the findings a waiver accepted; they are reported in
 // their own summary section, in the log and in SARIF with a suppression.
 func (r *run) waived() []finding.Finding {
-	var out []finding.Finding
-	for _, f := range r.findings() {
+	r.split()
+	return r.waivedFs
+}
+
+// split sorts the findings into active and waived, once; the result does
+// not change after accept.
+func (r *run) split() {
+	if r.splitDone {
+		return
+	}
+	r.splitDone = true
+	fs := r.findings()
+	n := 0
+	for _, f := range fs {
 		if f.Suppressed() {
-			out = append(out, f)
+			n++
 		}
 	}
-	return out
+	if n == 0 {
+		r.activeFs = fs
+		return
+	}
+	r.activeFs = make([]finding.Finding, 0, len(fs)-n)
+	r.waivedFs = make([]finding.Finding, 0, n)
+	for _, f := range fs {
+		if f.Suppressed() {
+			r.waivedFs = append(r.waivedFs, f)
+		} else {
+			r.activeFs = append(r.activeFs, f)
+		}
+	}
 }
 
 // countBySeverity returns "2 high, 1 medium" style counts, worst first.
@@ -179,10 +199,17 @@ func (r *run) annotate() {
 	if r.err != nil {
 		r.action.Errorf("%s", annotationText(r.redact(r.headline()+": "+strings.ReplaceAll(r.err.Error(), "\n", "; "))))
 	}
-	fs := r.active() // a waived finding needs no one's attention on the diff
-	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Severity > fs[j].Severity })
+	// A waived finding needs no one's attention on the diff. Worst first:
+	// the indexes are sorted, not the findings, which may be many.
+	fs := r.active()
+	order := make([]int, len(fs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return fs[order[i]].Severity > fs[order[j]].Severity })
 	limit := r.intInput(InputMaxAnnotations, 10)
-	for i, f := range fs {
+	for i, k := range order {
+		f := fs[k]
 		if i == limit {
 			r.action.Noticef("%s: and %d more finding%s not annotated; see the step summary and the SARIF log", r.gate.Spec.Name, len(fs)-limit, plural(len(fs)-limit))
 			break

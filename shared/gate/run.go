@@ -76,6 +76,9 @@ type run struct {
 	err      error // why the run is bad-input or undecided
 	result   *Result
 	sarifRel string
+
+	splitDone          bool // activeFs and waivedFs are set
+	activeFs, waivedFs []finding.Finding
 	evidence string
 }
 
