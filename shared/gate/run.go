@@ -79,7 +79,7 @@ type run struct {
 
 	splitDone          bool // activeFs and waivedFs are set
 	activeFs, waivedFs []finding.Finding
-	evidence string
+	evidence           string
 }
 
 // Execute runs g once against proc and returns the exit code. It never
