@@ -69,13 +69,14 @@ func cmdRekorFork(ts *testscript.TestScript, neg bool, args []string) {
 
 func cmdRekorFail(ts *testscript.TestScript, neg bool, args []string) {
 	modes := map[string]rekortest.Failure{"healthy": rekortest.Healthy, "unavailable": rekortest.Unavailable,
-		"malformed": rekortest.Malformed, "hang": rekortest.Hang}
+		"malformed": rekortest.Malformed, "hang": rekortest.Hang, "hostile": rekortest.Hostile}
+	const usage = "usage: rekor-fail healthy|unavailable|malformed|hang|hostile"
 	if neg || len(args) != 1 {
-		ts.Fatalf("usage: rekor-fail healthy|unavailable|malformed|hang")
+		ts.Fatalf(usage)
 	}
 	f, ok := modes[args[0]]
 	if !ok {
-		ts.Fatalf("usage: rekor-fail healthy|unavailable|malformed|hang")
+		ts.Fatalf(usage)
 	}
 	rekorLog(ts).SetFailure(f)
 }

@@ -5,9 +5,9 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"github.com/hubgates/hub/shared/fsroot"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -117,27 +117,35 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 		m.Policy.Since = time.Now().Add(-d)
 	}
 	res := &gate.Result{Outputs: map[string]string{}, Counters: map[string]int64{}}
-	if keyPath := in.Path(inputLogKey); keyPath != "" {
-		v, err := loadLogKey(keyPath)
+	if in.Path(inputLogKey) != "" {
+		b, err := in.ReadFile(inputLogKey, maxKeyBytes)
+		if err != nil {
+			return nil, err
+		}
+		v, err := loadLogKey(b)
 		if err != nil {
 			return nil, gate.BadInputf(inputLogKey, in.Raw(inputLogKey), "%v", err)
 		}
 		m.LogKey = v
-		res.Read = append(res.Read, read(in, keyPath))
+		res.Read = append(res.Read, read(in, inputLogKey, b))
 	}
 
-	statePath := in.Path(inputStateFile)
-	prev, err := LoadState(statePath)
+	stateRoot, stateName := in.Root(inputStateFile)
+	prev, err := LoadState(stateRoot, stateName)
 	switch {
 	case errors.Is(err, ErrNoState) && !in.Bool(inputInitialize):
 		return nil, gate.BadInputf(inputStateFile, in.Raw(inputStateFile),
 			"does not exist; restore the previous run's state file, or set %s: true once to start a new state at the log's current head", inputInitialize)
 	case errors.Is(err, ErrNoState):
 		prev = nil
+	case errors.Is(err, fsroot.ErrEscapes), errors.Is(err, fsroot.ErrNotRegular), errors.Is(err, fsroot.ErrTooLarge):
+		return nil, in.FileError(inputStateFile, err)
 	case err != nil:
 		return nil, gate.BadInputf(inputStateFile, in.Raw(inputStateFile), "%v", err)
 	default:
-		res.Read = append(res.Read, read(in, statePath))
+		if b, err := stateRoot.ReadFile(stateName, maxStateBytes); err == nil {
+			res.Read = append(res.Read, read(in, inputStateFile, b))
+		}
 		if prev.RekorURL != rekorURL {
 			return nil, gate.BadInputf(inputStateFile, in.Raw(inputStateFile), "records log %q, not %s %q", prev.RekorURL, inputRekorURL, rekorURL)
 		}
@@ -158,7 +166,7 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 		res.Outputs[outputRemaining] = "0"
 		return res, nil
 	}
-	if err := next.Save(statePath); err != nil {
+	if err := next.Save(stateRoot, stateName); err != nil {
 		return nil, fmt.Errorf("writing the state file %s: %w", in.Raw(inputStateFile), err)
 	}
 
@@ -238,11 +246,11 @@ func positive(v any) error {
 	return nil
 }
 
-func loadLogKey(path string) (signature.Verifier, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
+// maxKeyBytes bounds the log key read: a PEM public key is a few hundred
+// bytes.
+const maxKeyBytes = 64 << 10
+
+func loadLogKey(b []byte) (signature.Verifier, error) {
 	pub, err := cryptoutils.UnmarshalPEMToPublicKey(b)
 	if err != nil {
 		return nil, fmt.Errorf("not a PEM public key: %v", err)
@@ -250,7 +258,7 @@ func loadLogKey(path string) (signature.Verifier, error) {
 	return signature.LoadVerifier(pub, crypto.SHA256)
 }
 
-func read(in *gate.Inputs, path string) evidence.Artifact {
-	d, _, _ := digest.FromFile(digest.SHA256, path)
-	return evidence.Artifact{Path: in.Env.Rel(path), Digest: d.String()}
+// read records a file an input named, with the digest of the bytes read.
+func read(in *gate.Inputs, input string, b []byte) evidence.Artifact {
+	return evidence.Artifact{Path: in.Env.Rel(in.Path(input)), Digest: digest.FromBytes(digest.SHA256, b).String(), Size: int64(len(b))}
 }

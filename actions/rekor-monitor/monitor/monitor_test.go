@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/sigstore/sigstore/pkg/signature"
 
 	"github.com/hubgates/hub/actions/rekor-monitor/monitor"
+	"github.com/hubgates/hub/shared/fsroot"
 	"github.com/hubgates/hub/actions/rekor-monitor/monitor/rekortest"
 )
 
@@ -230,17 +230,22 @@ func TestHungLogReturnsWithinTimeout(t *testing.T) {
 }
 
 func TestStateFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.json")
-	if _, err := monitor.LoadState(path); !errors.Is(err, monitor.ErrNoState) {
+	root, err := fsroot.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	const path = "state.json"
+	if _, err := monitor.LoadState(root, path); !errors.Is(err, monitor.ErrNoState) {
 		t.Fatalf("LoadState(missing) = %v, want ErrNoState", err)
 	}
 	l := newLog(t)
 	add(t, l, release, time.Now())
 	st := baseline(t, newMonitor(t, l))
-	if err := st.Save(path); err != nil {
+	if err := st.Save(root, path); err != nil {
 		t.Fatal(err)
 	}
-	got, err := monitor.LoadState(path)
+	got, err := monitor.LoadState(root, path)
 	if err != nil || got.RootHash != st.RootHash || got.TreeSize != 1 || got.NextIndex != 1 {
 		t.Fatalf("LoadState = %+v, %v", got, err)
 	}

@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"time"
 
-	"github.com/hubgates/hub/shared/atomicfile"
+	"github.com/hubgates/hub/shared/fsroot"
 )
 
 // StateVersion is the version of the state file format.
@@ -34,10 +33,15 @@ type State struct {
 	CheckedAt time.Time `json:"checkedAt"`
 }
 
-// LoadState reads a state file. A missing file is ErrNoState (and
-// fs.ErrNotExist).
-func LoadState(path string) (*State, error) {
-	b, err := os.ReadFile(path)
+// maxStateBytes bounds the state file read: a real one is a few hundred
+// bytes.
+const maxStateBytes = 1 << 20
+
+// LoadState reads the state file name inside root (a link cannot lead the
+// read outside it). A missing file is ErrNoState (and fs.ErrNotExist).
+func LoadState(root *fsroot.Root, name string) (*State, error) {
+	path := name
+	b, err := root.ReadFile(name, maxStateBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %w", ErrNoState, err)
 	}
@@ -57,12 +61,12 @@ func LoadState(path string) (*State, error) {
 	return &s, nil
 }
 
-// Save writes the state atomically: a reader sees the old file or the new
-// one, never a part.
-func (s *State) Save(path string) error {
+// Save writes the state to the file name inside root atomically: a reader
+// sees the old file or the new one, never a part.
+func (s *State) Save(root *fsroot.Root, name string) error {
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(path, append(b, '\n'), 0o644)
+	return root.WriteFile(name, append(b, '\n'), 0o644)
 }

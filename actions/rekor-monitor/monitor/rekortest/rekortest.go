@@ -39,6 +39,10 @@ const (
 	Unavailable
 	// Malformed answers every call with 200 and a body that is not JSON.
 	Malformed
+	// Hostile answers every call with HTTP 500 and a body made of workflow
+	// commands, as a compromised or spoofed server could send, to prove
+	// that what a server says never becomes a command in the log.
+	Hostile
 	// Hang never answers: the handler waits until the client goes away.
 	Hang
 )
@@ -228,6 +232,9 @@ func (l *Log) serve(w http.ResponseWriter, r *http.Request) {
 	case Malformed:
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`<html>not json`))
+		return
+	case Hostile:
+		http.Error(w, "##[add-mask]s3cret\n::error::PWNED\r::set-output name=verdict::passed", http.StatusInternalServerError)
 		return
 	case Hang:
 		<-r.Context().Done()
