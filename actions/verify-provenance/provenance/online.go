@@ -9,7 +9,6 @@ import (
 	"github.com/sigstore/cosign/v2/pkg/cosign"
 	serrors "github.com/slsa-framework/slsa-verifier/v2/errors"
 	"github.com/slsa-framework/slsa-verifier/v2/options"
-	"github.com/slsa-framework/slsa-verifier/v2/verifiers"
 	"github.com/slsa-framework/slsa-verifier/v2/verifiers/utils"
 
 	"github.com/hubgates/hub/shared/digest"
@@ -32,14 +31,27 @@ type ImageFunc func(ctx context.Context, image string, provenance []byte,
 
 // Online verifies provenance with slsa-verifier v2.7.1, which fetches the
 // Sigstore trusted root through TUF (tuf-repo-cdn.sigstore.dev) and so
-// needs the network. Its zero value calls slsa-verifier itself.
+// needs the network. slsa-verifier does not compile against the
+// sigstore-go this module uses, so it runs as a program of its own, the
+// engine (built from the nested module ../slsaverifier, installed beside
+// the gate in its image), spoken to in JSON ([Engine]). Its zero value
+// runs the engine found beside the running gate ([DefaultEngine]).
 type Online struct {
+	// Engine runs slsa-verifier; nil means [DefaultEngine].
+	Engine *Engine
 	// Artifact and Attestation replace slsa-verifier's VerifyArtifact and
 	// VerifyGithubAttestation when set (tests give a service that never
 	// answers).
 	Artifact, Attestation SLSAFunc
 	// Image replaces slsa-verifier's VerifyImage when set.
 	Image ImageFunc
+}
+
+func (o Online) engine() *Engine {
+	if o.Engine != nil {
+		return o.Engine
+	}
+	return DefaultEngine()
 }
 
 // services names what slsa-verifier reaches, for the message when it
@@ -63,7 +75,7 @@ func (o Online) Verify(ctx context.Context, provenance []byte, artifact digest.D
 	}
 	fn := o.Artifact
 	if fn == nil {
-		fn = verifiers.VerifyArtifact
+		fn = o.engine().VerifyArtifact
 	}
 	return o.call(ctx, artifact, p, func(ctx context.Context, po *options.ProvenanceOpts, bo *options.BuilderOpts) ([]byte, error) {
 		st, _, err := fn(ctx, provenance, artifact.Hex, po, bo)
@@ -93,7 +105,7 @@ func (o Online) VerifyImage(ctx context.Context, img ociref.Image, atts []Attest
 			cosignRead = true
 			fn := o.Image
 			if fn == nil {
-				fn = verifiers.VerifyImage
+				fn = o.engine().VerifyImage
 			}
 			rep, err = o.call(ctx, img.Digest, p, func(ctx context.Context, po *options.ProvenanceOpts, bo *options.BuilderOpts) ([]byte, error) {
 				st, _, err := fn(ctx, img.Ref.String(), nil, po, bo)
@@ -127,9 +139,7 @@ func (o Online) attestation() SLSAFunc {
 	if o.Attestation != nil {
 		return o.Attestation
 	}
-	return func(ctx context.Context, prov []byte, _ string, po *options.ProvenanceOpts, bo *options.BuilderOpts) ([]byte, *utils.TrustedBuilderID, error) {
-		return verifiers.VerifyGithubAttestation(ctx, prov, po, bo)
-	}
+	return o.engine().VerifyGithubAttestation
 }
 
 // call runs one slsa-verifier entry point with the policy's options for
@@ -226,6 +236,15 @@ var verdicts = []struct{ theirs, ours error }{
 // path passes on, to verdicts: no signature or attestation that verifies
 // is a deny, not an outage.
 func cosignVerdict(err error) error {
+	var ee *EngineError
+	if errors.As(err, &ee) {
+		switch ee.Cosign {
+		case "ErrNoMatchingSignatures", "ErrNoMatchingAttestations", "ErrNoSignaturesFound":
+			return ErrSignature
+		case "ErrNoCertificateFoundOnSignature":
+			return ErrMalformed
+		}
+	}
 	var noSigs *cosign.ErrNoMatchingSignatures
 	var noAtts *cosign.ErrNoMatchingAttestations
 	var noneFound *cosign.ErrNoSignaturesFound
