@@ -68,16 +68,19 @@ type engineResponse struct {
 	Error     string `json:"error,omitempty"`
 	Sentinel  string `json:"sentinel,omitempty"`
 	Cosign    string `json:"cosign,omitempty"`
+	Network   bool   `json:"network,omitempty"`
 }
 
 // EngineError is slsa-verifier's failure as the engine reported it. It
 // wraps the slsa-verifier sentinel error it names, so that errors.Is
 // classifies it as it would the library's own error; Cosign names a typed
-// cosign error ("ErrNoMatchingAttestations") the failure wrapped.
+// cosign error ("ErrNoMatchingAttestations") the failure wrapped; Network
+// is set when a service could not be reached.
 type EngineError struct {
 	Message  string
 	Sentinel error
 	Cosign   string
+	Network  bool
 }
 
 func (e *EngineError) Error() string { return e.Message }
@@ -130,9 +133,9 @@ func (e *Engine) call(ctx context.Context, req engineRequest) ([]byte, *utils.Tr
 		return nil, nil, fmt.Errorf("reading the slsa-verifier engine's response: %w", err)
 	}
 	if resp.Error != "" {
-		ee := &EngineError{Message: resp.Error, Cosign: resp.Cosign}
+		ee := &EngineError{Message: resp.Error, Cosign: resp.Cosign, Network: resp.Network}
 		for _, v := range verdicts {
-			if v.theirs.Error() == resp.Sentinel {
+			if v.name == resp.Sentinel {
 				ee.Sentinel = v.theirs
 				break
 			}

@@ -195,41 +195,44 @@ func isGitHubAttestation(provenance []byte) bool {
 
 // verdicts maps slsa-verifier's errors that are a verdict about the
 // provenance to this package's sentinels.
-var verdicts = []struct{ theirs, ours error }{
-	{serrors.ErrorUntrustedReusableWorkflow, ErrUntrustedBuilder},
-	{serrors.ErrorMismatchBuilderID, ErrUntrustedBuilder},
-	{serrors.ErrorInvalidBuilderID, ErrUntrustedBuilder},
-	{serrors.ErrorVerifierNotSupported, ErrUntrustedBuilder},
-	{serrors.ErrorInvalidOIDCIssuer, ErrUntrustedBuilder},
-	{serrors.ErrorMismatchSource, ErrMismatchSource},
-	{serrors.ErrorMismatchBranch, ErrMismatchBranch},
-	{serrors.ErrorMismatchTag, ErrMismatchTag},
-	{serrors.ErrorMismatchVersionedTag, ErrMismatchVersionedTag},
-	{serrors.ErrorInvalidSemver, ErrMismatchVersionedTag},
-	{serrors.ErrorInvalidRef, ErrInvalidRef},
-	{serrors.ErrorMismatchWorkflowInputs, ErrMismatchInputs},
-	{serrors.ErrorMismatchHash, ErrMismatchArtifact},
-	{serrors.ErrorMismatchCertificate, ErrCertificateMismatch},
-	{serrors.ErrorInvalidSignature, ErrSignature},
-	{serrors.ErrorNoValidSignature, ErrSignature},
-	{serrors.ErrorNoValidRekorEntries, ErrSignature},
-	{serrors.ErrorInvalidCertificate, ErrSignature},
-	{serrors.ErrorInvalidRekorEntry, ErrSignature},
-	{serrors.ErrorInvalidDssePayload, ErrMalformed},
-	{serrors.ErrorInvalidFormat, ErrMalformed},
-	{serrors.ErrorInvalidEncoding, ErrMalformed},
-	{serrors.ErrorMalformedURI, ErrMalformed},
-	{serrors.ErrorInvalidBuildType, ErrMalformed},
-	{serrors.ErrorInvalidRecipe, ErrMalformed},
-	{serrors.ErrorInvalidPEM, ErrMalformed},
-	{serrors.ErrorInvalidHash, ErrMalformed},
-	{serrors.ErrorInvalidSubject, ErrMalformed},
-	{serrors.ErrorMissingSubjectDigest, ErrMalformed},
-	{serrors.ErrorEmptyRequiredField, ErrMalformed},
-	{serrors.ErrorNonVerifiableClaim, ErrMalformed},
-	{serrors.ErrorMismatchIntoto, ErrMismatchArtifact},
-	{serrors.ErrorImageHash, ErrMismatchArtifact},
-	{serrors.ErrorMutableImage, ErrMismatchArtifact},
+var verdicts = []struct {
+	name         string
+	theirs, ours error
+}{
+	{"ErrorUntrustedReusableWorkflow", serrors.ErrorUntrustedReusableWorkflow, ErrUntrustedBuilder},
+	{"ErrorMismatchBuilderID", serrors.ErrorMismatchBuilderID, ErrUntrustedBuilder},
+	{"ErrorInvalidBuilderID", serrors.ErrorInvalidBuilderID, ErrUntrustedBuilder},
+	{"ErrorVerifierNotSupported", serrors.ErrorVerifierNotSupported, ErrUntrustedBuilder},
+	{"ErrorInvalidOIDCIssuer", serrors.ErrorInvalidOIDCIssuer, ErrUntrustedBuilder},
+	{"ErrorMismatchSource", serrors.ErrorMismatchSource, ErrMismatchSource},
+	{"ErrorMismatchBranch", serrors.ErrorMismatchBranch, ErrMismatchBranch},
+	{"ErrorMismatchTag", serrors.ErrorMismatchTag, ErrMismatchTag},
+	{"ErrorMismatchVersionedTag", serrors.ErrorMismatchVersionedTag, ErrMismatchVersionedTag},
+	{"ErrorInvalidSemver", serrors.ErrorInvalidSemver, ErrMismatchVersionedTag},
+	{"ErrorInvalidRef", serrors.ErrorInvalidRef, ErrInvalidRef},
+	{"ErrorMismatchWorkflowInputs", serrors.ErrorMismatchWorkflowInputs, ErrMismatchInputs},
+	{"ErrorMismatchHash", serrors.ErrorMismatchHash, ErrMismatchArtifact},
+	{"ErrorMismatchCertificate", serrors.ErrorMismatchCertificate, ErrCertificateMismatch},
+	{"ErrorInvalidSignature", serrors.ErrorInvalidSignature, ErrSignature},
+	{"ErrorNoValidSignature", serrors.ErrorNoValidSignature, ErrSignature},
+	{"ErrorNoValidRekorEntries", serrors.ErrorNoValidRekorEntries, ErrSignature},
+	{"ErrorInvalidCertificate", serrors.ErrorInvalidCertificate, ErrSignature},
+	{"ErrorInvalidRekorEntry", serrors.ErrorInvalidRekorEntry, ErrSignature},
+	{"ErrorInvalidDssePayload", serrors.ErrorInvalidDssePayload, ErrMalformed},
+	{"ErrorInvalidFormat", serrors.ErrorInvalidFormat, ErrMalformed},
+	{"ErrorInvalidEncoding", serrors.ErrorInvalidEncoding, ErrMalformed},
+	{"ErrorMalformedURI", serrors.ErrorMalformedURI, ErrMalformed},
+	{"ErrorInvalidBuildType", serrors.ErrorInvalidBuildType, ErrMalformed},
+	{"ErrorInvalidRecipe", serrors.ErrorInvalidRecipe, ErrMalformed},
+	{"ErrorInvalidPEM", serrors.ErrorInvalidPEM, ErrMalformed},
+	{"ErrorInvalidHash", serrors.ErrorInvalidHash, ErrMalformed},
+	{"ErrorInvalidSubject", serrors.ErrorInvalidSubject, ErrMalformed},
+	{"ErrorMissingSubjectDigest", serrors.ErrorMissingSubjectDigest, ErrMalformed},
+	{"ErrorEmptyRequiredField", serrors.ErrorEmptyRequiredField, ErrMalformed},
+	{"ErrorNonVerifiableClaim", serrors.ErrorNonVerifiableClaim, ErrMalformed},
+	{"ErrorMismatchIntoto", serrors.ErrorMismatchIntoto, ErrMismatchArtifact},
+	{"ErrorImageHash", serrors.ErrorImageHash, ErrMismatchArtifact},
+	{"ErrorMutableImage", serrors.ErrorMutableImage, ErrMismatchArtifact},
 }
 
 // cosignVerdict maps cosign's typed errors, which slsa-verifier's image
@@ -269,6 +272,13 @@ func classify(err error) error {
 	}
 	if ours := cosignVerdict(err); ours != nil {
 		return fmt.Errorf("%w: slsa-verifier: %v", ours, err)
+	}
+	// The engine tells a failure to reach a service from a failure of the
+	// material that slsa-verifier names by no sentinel (a log entry of
+	// another signature): the latter is a verdict.
+	var ee *EngineError
+	if errors.As(err, &ee) && !ee.Network {
+		return fmt.Errorf("%w: slsa-verifier: %v", ErrSignature, err)
 	}
 	return fmt.Errorf("%w: slsa-verifier could not verify (%s): %v", ErrUnavailable, services, err)
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
+	"strings"
 
 	"github.com/sigstore/cosign/v2/pkg/cosign"
 	serrors "github.com/slsa-framework/slsa-verifier/v2/errors"
@@ -31,7 +34,7 @@ type Request struct {
 }
 
 // Response is slsa-verifier's answer: the verified statement and builder,
-// or the error. Sentinel is the text of the slsa-verifier error the
+// or the error. Sentinel is the name of the slsa-verifier error the
 // failure wraps (errors.Is), and Cosign the name of cosign's typed error
 // it wraps (errors.As), so the caller can classify a verdict without
 // parsing messages; both are empty for a failure that is no verdict (the
@@ -42,6 +45,9 @@ type Response struct {
 	Error     string `json:"error,omitempty"`
 	Sentinel  string `json:"sentinel,omitempty"`
 	Cosign    string `json:"cosign,omitempty"`
+	// Network is set when the failure is the network's (a TUF or Rekor
+	// request that failed): no verdict about the provenance.
+	Network bool `json:"network,omitempty"`
 }
 
 // Serve runs the request. Its error is a bad request; slsa-verifier's
@@ -74,27 +80,57 @@ func respond(st []byte, builder *utils.TrustedBuilderID, err error) Response {
 	}
 	r := Response{Error: err.Error()}
 	for _, s := range sentinels {
-		if errors.Is(err, s) {
-			r.Sentinel = s.Error()
+		if errors.Is(err, s.err) {
+			r.Sentinel = s.name
 			break
 		}
 	}
+	r.Network = isNetwork(err)
 	r.Cosign = cosignError(err)
 	return r
 }
 
-// sentinels are slsa-verifier's errors a failure is classified by.
-var sentinels = []error{
-	serrors.ErrorInvalidDssePayload, serrors.ErrorUntrustedReusableWorkflow, serrors.ErrorNoValidRekorEntries,
-	serrors.ErrorVerifierNotSupported, serrors.ErrorInvalidSignature, serrors.ErrorNoValidSignature,
-	serrors.ErrorMismatchSource, serrors.ErrorMismatchBranch, serrors.ErrorMismatchTag, serrors.ErrorMismatchVersionedTag,
-	serrors.ErrorMismatchWorkflowInputs, serrors.ErrorMismatchHash, serrors.ErrorMismatchCertificate,
-	serrors.ErrorMismatchBuilderID, serrors.ErrorInvalidBuilderID, serrors.ErrorInvalidOIDCIssuer,
-	serrors.ErrorInvalidSemver, serrors.ErrorInvalidRef, serrors.ErrorInvalidFormat, serrors.ErrorInvalidEncoding,
-	serrors.ErrorMalformedURI, serrors.ErrorInvalidBuildType, serrors.ErrorInvalidRecipe, serrors.ErrorInvalidPEM,
-	serrors.ErrorInvalidHash, serrors.ErrorInvalidSubject, serrors.ErrorMissingSubjectDigest,
-	serrors.ErrorEmptyRequiredField, serrors.ErrorNonVerifiableClaim, serrors.ErrorMismatchIntoto,
-	serrors.ErrorImageHash, serrors.ErrorMutableImage, serrors.ErrorInvalidCertificate, serrors.ErrorInvalidRekorEntry,
+// sentinels are slsa-verifier's errors a failure is classified by, by
+// their names in its errors package (two share one message, so the name,
+// not the text, identifies them).
+var sentinels = []struct {
+	name string
+	err  error
+}{
+	{"ErrorInvalidDssePayload", serrors.ErrorInvalidDssePayload},
+	{"ErrorUntrustedReusableWorkflow", serrors.ErrorUntrustedReusableWorkflow},
+	{"ErrorNoValidRekorEntries", serrors.ErrorNoValidRekorEntries},
+	{"ErrorVerifierNotSupported", serrors.ErrorVerifierNotSupported},
+	{"ErrorInvalidSignature", serrors.ErrorInvalidSignature},
+	{"ErrorNoValidSignature", serrors.ErrorNoValidSignature},
+	{"ErrorMismatchSource", serrors.ErrorMismatchSource},
+	{"ErrorMismatchBranch", serrors.ErrorMismatchBranch},
+	{"ErrorMismatchTag", serrors.ErrorMismatchTag},
+	{"ErrorMismatchVersionedTag", serrors.ErrorMismatchVersionedTag},
+	{"ErrorMismatchWorkflowInputs", serrors.ErrorMismatchWorkflowInputs},
+	{"ErrorMismatchHash", serrors.ErrorMismatchHash},
+	{"ErrorMismatchCertificate", serrors.ErrorMismatchCertificate},
+	{"ErrorMismatchBuilderID", serrors.ErrorMismatchBuilderID},
+	{"ErrorInvalidBuilderID", serrors.ErrorInvalidBuilderID},
+	{"ErrorInvalidOIDCIssuer", serrors.ErrorInvalidOIDCIssuer},
+	{"ErrorInvalidSemver", serrors.ErrorInvalidSemver},
+	{"ErrorInvalidRef", serrors.ErrorInvalidRef},
+	{"ErrorInvalidFormat", serrors.ErrorInvalidFormat},
+	{"ErrorInvalidEncoding", serrors.ErrorInvalidEncoding},
+	{"ErrorMalformedURI", serrors.ErrorMalformedURI},
+	{"ErrorInvalidBuildType", serrors.ErrorInvalidBuildType},
+	{"ErrorInvalidRecipe", serrors.ErrorInvalidRecipe},
+	{"ErrorInvalidPEM", serrors.ErrorInvalidPEM},
+	{"ErrorInvalidHash", serrors.ErrorInvalidHash},
+	{"ErrorInvalidSubject", serrors.ErrorInvalidSubject},
+	{"ErrorMissingSubjectDigest", serrors.ErrorMissingSubjectDigest},
+	{"ErrorEmptyRequiredField", serrors.ErrorEmptyRequiredField},
+	{"ErrorNonVerifiableClaim", serrors.ErrorNonVerifiableClaim},
+	{"ErrorMismatchIntoto", serrors.ErrorMismatchIntoto},
+	{"ErrorImageHash", serrors.ErrorImageHash},
+	{"ErrorMutableImage", serrors.ErrorMutableImage},
+	{"ErrorInvalidCertificate", serrors.ErrorInvalidCertificate},
+	{"ErrorInvalidRekorEntry", serrors.ErrorInvalidRekorEntry},
 }
 
 // cosignError names the cosign typed error err wraps, if any.
@@ -114,4 +150,22 @@ func cosignError(err error) string {
 		return "ErrNoCertificateFoundOnSignature"
 	}
 	return ""
+}
+
+// isNetwork reports whether err is a failure to reach a service rather
+// than a verdict: slsa-verifier wraps some of them with %v, so their text
+// is looked at too.
+func isNetwork(err error) bool {
+	var ne net.Error
+	var ue *url.Error
+	if errors.As(err, &ne) || errors.As(err, &ue) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return true
+	}
+	msg := err.Error()
+	for _, s := range []string{"tuf refresh failed", "dial tcp", "no such host", "connection refused", "i/o timeout", "TLS handshake"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
