@@ -7,6 +7,7 @@ import (
 	_ "crypto/sha512"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"strings"
 
@@ -37,6 +38,16 @@ func FromDigest(d digest.Digest) (Digest, error) {
 	return Digest{}, fmt.Errorf("expected a sha256 or sha512 digest, got %q", d)
 }
 
+// NewHash returns a hash of the named algorithm ("sha256", "sha384",
+// "sha512").
+func NewHash(alg string) (hash.Hash, error) {
+	h, ok := hashes[alg]
+	if !ok {
+		return nil, fmt.Errorf("unsupported digest algorithm %q", alg)
+	}
+	return h.New(), nil
+}
+
 // hashes are the algorithms a bundle may state, by sigstore-go's names.
 var hashes = map[string]crypto.Hash{"sha256": crypto.SHA256, "sha384": crypto.SHA384, "sha512": crypto.SHA512}
 
@@ -56,6 +67,10 @@ func HashFor(e verify.SignedEntity, r io.Reader) (Digest, error) {
 	}
 	return Digest{Algorithm: alg, Value: h.Sum(nil)}, nil
 }
+
+// DigestAlgorithm is the algorithm, by sigstore-go's name, the artifact
+// must be hashed with to check e (see [HashFor]).
+func DigestAlgorithm(e verify.SignedEntity) (string, error) { return digestAlgorithm(e) }
 
 func digestAlgorithm(e verify.SignedEntity) (string, error) {
 	sc, err := e.SignatureContent()
@@ -103,10 +118,10 @@ func checkDigest(e verify.SignedEntity, d Digest) error {
 	}
 	alg := normalAlgorithm(ms.DigestAlgorithm())
 	if alg != d.Algorithm {
-		return fmt.Errorf("%w: the bundle signs a %s digest, the artifact's is given as %s", ErrSignatureInvalid, alg, d.Algorithm)
+		return fmt.Errorf("%w: %w: the bundle signs a %s digest, the artifact's is given as %s", ErrSignatureInvalid, ErrArtifactMismatch, alg, d.Algorithm)
 	}
 	if !bytes.Equal(ms.Digest(), d.Value) {
-		return fmt.Errorf("%w: the bundle signs %s:%s, not the artifact (%s)", ErrSignatureInvalid,
+		return fmt.Errorf("%w: %w: the bundle signs %s:%s, the artifact is %s", ErrSignatureInvalid, ErrArtifactMismatch,
 			alg, hex.EncodeToString(ms.Digest()), d)
 	}
 	return nil

@@ -338,9 +338,19 @@ func (v *Verifier) VerifyPolicy(e verify.SignedEntity, d Digest, policy verify.P
 		if errors.As(err, &noMatch) {
 			return nil, err
 		}
+		if isSubjectMismatch(e, err) {
+			return nil, fmt.Errorf("%w: %w: %v", ErrSignatureInvalid, ErrArtifactMismatch, err)
+		}
 		return nil, fmt.Errorf("%w: %v", ErrSignatureInvalid, err)
 	}
 	return res, nil
+}
+
+// isSubjectMismatch reports whether sigstore-go refused a DSSE statement
+// because no subject is the artifact (its error is not typed).
+func isSubjectMismatch(e verify.SignedEntity, err error) bool {
+	sc, serr := e.SignatureContent()
+	return serr == nil && sc.EnvelopeContent() != nil && strings.Contains(err.Error(), "artifact digest")
 }
 
 // checkTimestamps refuses a bundle carrying a timestamp-authority
