@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 
+	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 	rekortilespb "github.com/sigstore/rekor-tiles/v2/pkg/generated/protobuf"
 	"github.com/sigstore/sigstore-go/pkg/tlog"
 	"github.com/sigstore/sigstore-go/pkg/verify"
@@ -28,16 +30,22 @@ func checkEntryBodies(e verify.SignedEntity, entries []*tlog.Entry) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrMalformedBundle, err)
 	}
-	var want entryDigest
+	// wants are the records that describe this signature: one for a
+	// message signature; for a DSSE envelope a dsse (or intoto) entry over
+	// its payload, or a hashedrekord entry over its signed bytes (the
+	// DSSE pre-authentication encoding), as some Rekor v2 clients log it.
+	var wants []entryDigest
 	if ms := sc.MessageSignatureContent(); ms != nil {
-		want = entryDigest{kind: "hashedrekord", alg: normalAlgorithm(ms.DigestAlgorithm()), value: ms.Digest()}
+		wants = append(wants, entryDigest{kind: "hashedrekord", alg: normalAlgorithm(ms.DigestAlgorithm()), value: ms.Digest()})
 	} else if env := sc.EnvelopeContent(); env != nil && env.RawEnvelope() != nil {
-		payload, err := env.RawEnvelope().DecodeB64Payload()
+		raw := env.RawEnvelope()
+		payload, err := raw.DecodeB64Payload()
 		if err != nil {
 			return fmt.Errorf("%w: the DSSE payload is not base64: %v", ErrMalformedBundle, err)
 		}
 		sum := sha256.Sum256(payload)
-		want = entryDigest{kind: "dsse", alg: "sha256", value: sum[:]}
+		pae := sha256.Sum256(dsse.PAE(raw.PayloadType, payload))
+		wants = append(wants, entryDigest{kind: "dsse", alg: "sha256", value: sum[:]}, entryDigest{kind: "hashedrekord", alg: "sha256", value: pae[:]})
 	} else {
 		return fmt.Errorf("%w: neither a message signature nor a DSSE envelope", ErrMalformedBundle)
 	}
@@ -46,15 +54,16 @@ func checkEntryBodies(e verify.SignedEntity, entries []*tlog.Entry) error {
 		if err != nil {
 			return fmt.Errorf("%w: transparency log entry %d: %v", ErrSignatureInvalid, i+1, err)
 		}
-		if got.kind != want.kind {
-			return fmt.Errorf("%w: transparency log entry %d records a %s entry, the bundle holds a %s signature", ErrSignatureInvalid, i+1, got.kind, want.kind)
-		}
-		if normalAlgorithm(got.alg) != want.alg || !bytes.Equal(got.value, want.value) {
-			return fmt.Errorf("%w: transparency log entry %d records a signature over %s:%s, not over this bundle's %s:%s (a log entry of another signature)",
-				ErrSignatureInvalid, i+1, normalAlgorithm(got.alg), hex.EncodeToString(got.value), want.alg, hex.EncodeToString(want.value))
+		if !slices.ContainsFunc(wants, got.matches) {
+			return fmt.Errorf("%w: transparency log entry %d records a %s entry over %s:%s, not this bundle's signature over %s:%s (a log entry of another signature)",
+				ErrSignatureInvalid, i+1, got.kind, normalAlgorithm(got.alg), hex.EncodeToString(got.value), wants[0].alg, hex.EncodeToString(wants[0].value))
 		}
 	}
 	return nil
+}
+
+func (d entryDigest) matches(want entryDigest) bool {
+	return d.kind == want.kind && normalAlgorithm(d.alg) == want.alg && bytes.Equal(d.value, want.value)
 }
 
 // entryDigest is what a log entry body says was signed: for hashedrekord,
