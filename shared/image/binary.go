@@ -43,6 +43,9 @@ type BinaryOptions struct {
 	// Env is added to the environment of the go command, after the current
 	// environment and before the variables BuildBinary sets itself.
 	Env []string
+	// Name is the binary's file name; empty means Gate. A gate's
+	// companion program (see WithCompanion) is built with its own name.
+	Name string
 }
 
 // BuildArgs returns the arguments after "go" that BuildBinary passes, for
@@ -97,7 +100,11 @@ func BuildBinary(ctx context.Context, opts BinaryOptions) (string, error) {
 	} else if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return "", fmt.Errorf("build gate %s: output directory: %w", opts.Gate, err)
 	}
-	out, err := filepath.Abs(filepath.Join(outDir, opts.Gate))
+	name := opts.Gate
+	if opts.Name != "" {
+		name = opts.Name
+	}
+	out, err := filepath.Abs(filepath.Join(outDir, name))
 	if err != nil {
 		return "", fmt.Errorf("build gate %s: %w", opts.Gate, err)
 	}

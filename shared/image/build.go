@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -57,7 +60,7 @@ func Build(ctx context.Context, opts Options) (v1.ImageIndex, error) {
 			return nil, fmt.Errorf("build image %s: %w", o.Gate, err)
 		}
 		spec, _ := lookupPlatform(p) // validated by normalized
-		img, err := buildImage(o, spec, o.Binaries[p])
+		img, err := buildImage(o, spec, o.Binaries[p], o.Companions[p])
 		if err != nil {
 			return nil, fmt.Errorf("build image %s for %s: %w", o.Gate, p, err)
 		}
@@ -75,7 +78,7 @@ func Build(ctx context.Context, opts Options) (v1.ImageIndex, error) {
 	return idx, nil
 }
 
-func buildImage(o Options, spec platformSpec, binaryPath string) (v1.Image, error) {
+func buildImage(o Options, spec platformSpec, binaryPath string, companions []string) (v1.Image, error) {
 	if binaryPath == "" {
 		return nil, errNoBinary
 	}
@@ -86,7 +89,18 @@ func buildImage(o Options, spec platformSpec, binaryPath string) (v1.Image, erro
 	if len(bin) == 0 {
 		return nil, fmt.Errorf("binary %s: %w", binaryPath, errNoBinary)
 	}
-	layerBytes, err := LayerTarGzip(bin, o.Created)
+	files := []LayerFile{{Name: Entrypoint[1:], Data: bin}}
+	for _, c := range companions {
+		data, err := os.ReadFile(c)
+		if err != nil {
+			return nil, fmt.Errorf("read companion binary: %w", err)
+		}
+		if len(data) == 0 {
+			return nil, fmt.Errorf("companion %s: %w", c, errNoBinary)
+		}
+		files = append(files, LayerFile{Name: filepath.Base(c), Data: data})
+	}
+	layerBytes, err := LayerTarGzipFiles(files, o.Created)
 	if err != nil {
 		return nil, err
 	}
@@ -145,36 +159,42 @@ func buildImage(o Options, spec platformSpec, binaryPath string) (v1.Image, erro
 // group names and with modification time mtime. Equal inputs give equal
 // bytes.
 func LayerTarGzip(binary []byte, mtime time.Time) ([]byte, error) {
+	return LayerTarGzipFiles([]LayerFile{{Name: Entrypoint[1:], Data: binary}}, mtime)
+}
+
+// LayerFile is one executable of a gate image's layer, at /<Name>.
+type LayerFile struct {
+	Name string
+	Data []byte
+}
+
+// LayerTarGzipFiles is [LayerTarGzip] for the gate binary and its
+// companions: each file at /<Name> (mode 0755) and the empty "tmp/", in
+// sorted order, with the same fixed owners and times.
+func LayerTarGzipFiles(files []LayerFile, mtime time.Time) ([]byte, error) {
 	if err := ValidateCreated(mtime); err != nil {
 		return nil, err
 	}
 	mtime = mtime.UTC()
 	var tarBuf bytes.Buffer
 	tw := tar.NewWriter(&tarBuf)
-	entries := []*tar.Header{
-		{
-			Typeflag: tar.TypeReg,
-			Name:     Entrypoint[1:],
-			Mode:     BinaryMode,
-			Size:     int64(len(binary)),
-			ModTime:  mtime,
-			Format:   tar.FormatUSTAR,
-		},
-		{
-			Typeflag: tar.TypeDir,
-			Name:     "tmp/",
-			Mode:     TmpMode,
-			ModTime:  mtime,
-			Format:   tar.FormatUSTAR,
-		},
+	type entry struct {
+		h    *tar.Header
+		data []byte
 	}
-	for _, h := range entries {
-		if err := tw.WriteHeader(h); err != nil {
-			return nil, fmt.Errorf("layer tar entry %s: %w", h.Name, err)
+	entries := []entry{{h: &tar.Header{Typeflag: tar.TypeDir, Name: "tmp/", Mode: TmpMode, ModTime: mtime, Format: tar.FormatUSTAR}}}
+	for _, f := range files {
+		entries = append(entries, entry{h: &tar.Header{Typeflag: tar.TypeReg, Name: f.Name, Mode: BinaryMode,
+			Size: int64(len(f.Data)), ModTime: mtime, Format: tar.FormatUSTAR}, data: f.Data})
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.h.Name, b.h.Name) })
+	for _, e := range entries {
+		if err := tw.WriteHeader(e.h); err != nil {
+			return nil, fmt.Errorf("layer tar entry %s: %w", e.h.Name, err)
 		}
-		if h.Typeflag == tar.TypeReg {
-			if _, err := tw.Write(binary); err != nil {
-				return nil, fmt.Errorf("layer tar entry %s: %w", h.Name, err)
+		if e.h.Typeflag == tar.TypeReg {
+			if _, err := tw.Write(e.data); err != nil {
+				return nil, fmt.Errorf("layer tar entry %s: %w", e.h.Name, err)
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"debug/elf"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net/http/httptest"
@@ -448,5 +449,48 @@ func TestWriteDockerTarball(t *testing.T) {
 	}
 	if err := WriteDockerTarball(filepath.Join(dir, "missing", "x.tar"), idx, "linux/amd64", tag); err == nil {
 		t.Error("a missing directory was accepted")
+	}
+}
+
+// TestCompanionBesideGate: a companion program lands at /<name> beside
+// /gate, executable, in sorted order; a name that would replace the gate
+// or /tmp is refused.
+func TestCompanionBesideGate(t *testing.T) {
+	dir := t.TempDir()
+	gateBin, engine := filepath.Join(dir, "gate-bin"), filepath.Join(dir, "slsa-verifier")
+	if err := os.WriteFile(gateBin, []byte("gate"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(engine, []byte("engine"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	o, err := NewOptions("verify-provenance", WithPlatforms("linux/amd64"), WithBinary("linux/amd64", gateBin), WithCompanion("linux/amd64", engine))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := Build(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := idx.Image(im.Manifests[0].Digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range layerEntries(t, img) {
+		got = append(got, fmt.Sprintf("%s %o %s", e.hdr.Name, e.hdr.Mode, e.data))
+	}
+	want := []string{"gate 755 gate", "slsa-verifier 755 engine", "tmp/ 1777 "}
+	if !slices.Equal(got, want) {
+		t.Errorf("layer %q, want %q", got, want)
+	}
+	for _, bad := range []string{filepath.Join(dir, "gate"), filepath.Join(dir, "tmp"), ""} {
+		if _, err := NewOptions("verify-provenance", WithCompanion("linux/amd64", bad)); err == nil {
+			t.Errorf("companion %q accepted", bad)
+		}
 	}
 }

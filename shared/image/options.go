@@ -3,6 +3,7 @@ package image
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -203,6 +204,12 @@ type Options struct {
 	// Binaries maps every platform in Platforms to the path of the static
 	// gate binary built for it (see BuildBinary).
 	Binaries map[string]string
+	// Companions maps a platform to further programs the gate runs,
+	// installed beside the gate binary at /<file name> (mode 0755): a
+	// library that cannot share the gates' module is built from a module
+	// of its own and run as such a program (verify-provenance's
+	// slsa-verifier engine).
+	Companions map[string][]string
 	// Created is the creation time recorded in the image config and used as
 	// the modification time of every file in the layer, like
 	// SOURCE_DATE_EPOCH. The zero value means the Unix epoch.
@@ -298,6 +305,27 @@ func WithBinary(platform, path string) Option {
 	}
 }
 
+// WithCompanion adds a program built for platform (the path of its
+// binary) to install beside the gate binary, at /<base name of path>.
+func WithCompanion(platform, path string) Option {
+	return func(o *Options) error {
+		if _, err := lookupPlatform(platform); err != nil {
+			return err
+		}
+		name := filepath.Base(path)
+		if path == "" || name == Entrypoint[1:] || name == "tmp" || !validCompanion.MatchString(name) {
+			return fmt.Errorf("companion binary %q for platform %s: want a file name of letters, digits, '-', '_' or '.' other than gate and tmp", path, platform)
+		}
+		if o.Companions == nil {
+			o.Companions = map[string][]string{}
+		}
+		o.Companions[platform] = append(o.Companions[platform], path)
+		return nil
+	}
+}
+
+var validCompanion = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
 // WithCreated sets the creation time (see Options.Created).
 func WithCreated(t time.Time) Option {
 	return func(o *Options) error {
@@ -342,6 +370,11 @@ func (o Options) normalized() (Options, error) {
 	for _, p := range o.Platforms {
 		if o.Binaries[p] == "" {
 			return o, fmt.Errorf("gate %s: no binary for platform %s", o.Gate, p)
+		}
+	}
+	for p := range o.Companions {
+		if !slices.Contains(o.Platforms, p) {
+			return o, fmt.Errorf("gate %s: companion given for platform %s, which is not among the platforms %s", o.Gate, p, strings.Join(o.Platforms, ","))
 		}
 	}
 	for p := range o.Binaries {

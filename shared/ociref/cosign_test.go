@@ -242,7 +242,7 @@ func TestCosignLayerKey(t *testing.T) {
 	if _, err := v.VerifyEntity(b, bytes.NewReader(l.Payload), nil); err != nil {
 		t.Error(err)
 	}
-	if _, err := otherV.VerifyEntity(b, bytes.NewReader(l.Payload), nil); !errors.Is(err, sigstore.ErrSignatureInvalid) {
+	if _, err := otherV.VerifyEntity(b, bytes.NewReader(l.Payload), nil); !errors.Is(err, sigstore.ErrUntrustedSigner) {
 		t.Errorf("another key: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/url"
 	"strings"
@@ -102,6 +103,14 @@ type keyErrorsAsInput struct{ sigstore.Signer }
 
 func (s keyErrorsAsInput) Sign(ctx context.Context, artifact []byte) (*sigstore.Signature, error) {
 	sig, err := s.Signer.Sign(ctx, artifact)
+	if errors.Is(err, sigstore.ErrUnsupportedKey) || errors.Is(err, sigstore.ErrBadKey) {
+		return nil, &gate.InputError{Input: InputPrivateKey, Problem: err.Error(), Secret: true, Err: err}
+	}
+	return sig, err
+}
+
+func (s keyErrorsAsInput) SignReader(ctx context.Context, r io.Reader) (*sigstore.Signature, error) {
+	sig, err := s.Signer.SignReader(ctx, r)
 	if errors.Is(err, sigstore.ErrUnsupportedKey) || errors.Is(err, sigstore.ErrBadKey) {
 		return nil, &gate.InputError{Input: InputPrivateKey, Problem: err.Error(), Secret: true, Err: err}
 	}

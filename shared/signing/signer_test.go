@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"testing"
 
 	"github.com/hubgates/hub/shared/gate"
@@ -39,6 +40,10 @@ type failingSigner struct{ err error }
 
 func (f failingSigner) Sign(context.Context, []byte) (*sigstore.Signature, error) { return nil, f.err }
 
+func (f failingSigner) SignReader(context.Context, io.Reader) (*sigstore.Signature, error) {
+	return nil, f.err
+}
+
 // What a KMS says of its key when asked to sign is bad input (exit 2); its
 // outages stay errors that leave the run undecided.
 func TestKMSKeyErrorsAreBadInput(t *testing.T) {
@@ -47,6 +52,9 @@ func TestKMSKeyErrorsAreBadInput(t *testing.T) {
 		fmt.Errorf("%w: connection refused", sigstore.ErrKMS):                                        false,
 	} {
 		_, got := keyErrorsAsInput{failingSigner{err}}.Sign(context.Background(), nil)
+		if _, streamed := (keyErrorsAsInput{failingSigner{err}}).SignReader(context.Background(), nil); errors.As(streamed, new(*gate.InputError)) != input {
+			t.Errorf("%v streamed: got %v", err, streamed)
+		}
 		var ie *gate.InputError
 		if errors.As(got, &ie) != input || !errors.Is(got, err) {
 			t.Errorf("%v: got %v (input error %v), want input error %v", err, got, errors.As(got, &ie), input)

@@ -11,6 +11,10 @@ var (
 	// other bytes, a certificate or log entry that does not chain to the
 	// trust material.
 	ErrSignatureInvalid = errors.New("signature does not verify")
+	// ErrArtifactMismatch: the bundle signs other bytes than the artifact
+	// (its message digest or statement subjects name another digest). It
+	// is wrapped together with ErrSignatureInvalid.
+	ErrArtifactMismatch = errors.New("the signature is over other bytes than the artifact")
 	// ErrUntrustedSigner: the signature is valid but made by an identity
 	// or key other than the one expected.
 	ErrUntrustedSigner = errors.New("signer is not trusted")

@@ -1,11 +1,13 @@
 package sigstore
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 
@@ -99,6 +101,11 @@ func NewKMSSigner(ref string, auth KMSAuth) (*KMSSigner, error) {
 // not watch it (Vault's client does not): the call is then abandoned to
 // its own HTTP timeout, and ctx's error is returned.
 func (s *KMSSigner) Sign(ctx context.Context, artifact []byte) (*Signature, error) {
+	return s.SignReader(ctx, bytes.NewReader(artifact))
+}
+
+// SignReader is [KMSSigner.Sign] for an artifact streamed from r.
+func (s *KMSSigner) SignReader(ctx context.Context, artifact io.Reader) (*Signature, error) {
 	type result struct {
 		sig *Signature
 		err error
@@ -116,7 +123,7 @@ func (s *KMSSigner) Sign(ctx context.Context, artifact []byte) (*Signature, erro
 	}
 }
 
-func (s *KMSSigner) sign(ctx context.Context, artifact []byte) (*Signature, error) {
+func (s *KMSSigner) sign(ctx context.Context, artifact io.Reader) (*Signature, error) {
 	// The lock is not held while the service is asked: a call abandoned
 	// to a hung service must not block the next.
 	s.mu.Lock()
@@ -142,7 +149,7 @@ func (s *KMSSigner) sign(ctx context.Context, artifact []byte) (*Signature, erro
 		return nil, err
 	}
 	ks.wrapSignErr = func(err error) error { return fmt.Errorf("%w: signing with %s: %v", ErrKMS, s.ref, err) }
-	return ks.Sign(ctx, artifact)
+	return ks.SignReader(ctx, artifact)
 }
 
 // load asks the service for the public key and picks the hash cosign

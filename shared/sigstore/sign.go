@@ -12,6 +12,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
@@ -27,6 +28,9 @@ const BundleMediaType = "application/vnd.dev.sigstore.bundle.v0.3+json"
 type Signer interface {
 	// Sign signs artifact and returns the bundle with who signed.
 	Sign(ctx context.Context, artifact []byte) (*Signature, error)
+	// SignReader signs the artifact read from r, to its end, hashing it
+	// as it streams: a large artifact is never held in memory.
+	SignReader(ctx context.Context, r io.Reader) (*Signature, error)
 }
 
 // Signature is a signed bundle and what it says about the signer.
@@ -77,9 +81,16 @@ func NewKeySigner(key crypto.Signer) (*KeySigner, error) {
 // Sign signs artifact. The bundle names the key by its ID and carries no
 // transparency log entry: a keyed signature is checked against the public
 // key alone.
-func (s *KeySigner) Sign(_ context.Context, artifact []byte) (*Signature, error) {
+func (s *KeySigner) Sign(ctx context.Context, artifact []byte) (*Signature, error) {
+	return s.SignReader(ctx, bytes.NewReader(artifact))
+}
+
+// SignReader is [KeySigner.Sign] for an artifact streamed from r.
+func (s *KeySigner) SignReader(_ context.Context, r io.Reader) (*Signature, error) {
 	h := s.hash.New()
-	h.Write(artifact)
+	if _, err := io.Copy(h, r); err != nil {
+		return nil, fmt.Errorf("reading the artifact: %w", err)
+	}
 	digest := h.Sum(nil)
 	sig, err := s.key.Sign(rand.Reader, digest, s.hash)
 	if err != nil {
@@ -110,6 +121,17 @@ type KeylessSigner struct {
 
 // Sign signs artifact.
 func (s *KeylessSigner) Sign(ctx context.Context, artifact []byte) (*Signature, error) {
+	return s.SignReader(ctx, bytes.NewReader(artifact))
+}
+
+// SignReader is [KeylessSigner.Sign] for an artifact streamed from r,
+// hashed before any service is asked.
+func (s *KeylessSigner) SignReader(ctx context.Context, r io.Reader) (*Signature, error) {
+	digest := crypto.SHA256.New()
+	if _, err := io.Copy(digest, r); err != nil {
+		return nil, fmt.Errorf("reading the artifact: %w", err)
+	}
+	sum := digest.Sum(nil)
 	if s.Tokens == nil || s.CA == nil || s.Log == nil {
 		return nil, errors.New("keyless signing needs a token source, a certificate authority and a transparency log")
 	}
@@ -128,9 +150,6 @@ func (s *KeylessSigner) Sign(ctx context.Context, artifact []byte) (*Signature, 
 		return nil, err
 	}
 	leaf := chain[0]
-	digest := crypto.SHA256.New()
-	digest.Write(artifact)
-	sum := digest.Sum(nil)
 	sig, err := key.Sign(rand.Reader, sum, crypto.SHA256)
 	if err != nil {
 		return nil, fmt.Errorf("signing: %w", err)

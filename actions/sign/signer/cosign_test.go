@@ -6,6 +6,7 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/x509"
+	"github.com/sigstore/sigstore-go/pkg/root"
 	"io"
 	"log"
 	"maps"
@@ -93,7 +94,7 @@ func cosignKeyless(t *testing.T, s *sigstoretest.Sigstore, subject string) *cosi
 	}
 	roots := x509.NewCertPool()
 	for _, ca := range tr.FulcioCertificateAuthorities() {
-		roots.AddCert(ca.Root)
+		roots.AddCert(ca.(*root.FulcioCertificateAuthority).Root)
 	}
 	rekor := cosign.NewTrustedTransparencyLogPubKeys()
 	for _, l := range tr.RekorLogs() {

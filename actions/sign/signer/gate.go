@@ -2,8 +2,11 @@ package signer
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -90,21 +93,51 @@ type Signed struct {
 func SignFiles(ctx context.Context, workspace string, arts []Artifact, s sigstore.Signer) ([]Signed, error) {
 	var out []Signed
 	for _, a := range arts {
-		data, err := os.ReadFile(a.Abs)
+		sig, d, size, err := signFile(ctx, a, s)
 		if err != nil {
-			return out, fmt.Errorf("reading %s: %w", a.Rel, err)
+			return out, err
 		}
-		sig, err := s.Sign(ctx, data)
-		if err != nil {
-			return out, fmt.Errorf("signing %s: %w", a.Rel, err)
+		// A run cancelled while signing (SIGTERM) writes nothing: the
+		// signature may be complete, but the run was not.
+		if err := ctx.Err(); err != nil {
+			return out, fmt.Errorf("signing %s: %w", a.Rel, context.Cause(ctx))
 		}
 		rel := BundlePath(a.Rel)
 		if err := atomicfile.WriteFile(filepath.Join(workspace, filepath.FromSlash(rel)), sig.Bundle, 0o644); err != nil {
 			return out, err
 		}
-		out = append(out, Signed{Artifact: a, Bundle: rel, Digest: digest.FromBytes(digest.SHA256, data), Size: int64(len(data)), Sig: sig})
+		out = append(out, Signed{Artifact: a, Bundle: rel, Digest: d, Size: size, Sig: sig})
 	}
 	return out, nil
+}
+
+// signFile signs one file, streamed once: SHA-256 for the outputs is
+// computed from the same read as the signature's hash.
+func signFile(ctx context.Context, a Artifact, s sigstore.Signer) (*sigstore.Signature, digest.Digest, int64, error) {
+	f, err := os.Open(a.Abs)
+	if err != nil {
+		return nil, digest.Digest{}, 0, fmt.Errorf("reading %s: %w", a.Rel, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	cr := &countingReader{r: io.TeeReader(f, h)}
+	sig, err := s.SignReader(ctx, cr)
+	if err != nil {
+		return nil, digest.Digest{}, 0, fmt.Errorf("signing %s: %w", a.Rel, err)
+	}
+	return sig, digest.Digest{Algorithm: digest.SHA256, Hex: hex.EncodeToString(h.Sum(nil))}, cr.n, nil
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {

@@ -39,24 +39,22 @@ type Report struct {
 // Offline verifies Sigstore-bundled provenance against a trusted root
 // without any network call.
 type Offline struct {
-	sev *verify.SignedEntityVerifier
+	v *sigstore.Verifier
 }
 
-// NewOffline builds the verifier from trust material, requiring what
-// public-good Sigstore gives every GitHub Actions signature: a certificate
-// chaining to a certificate authority of the root, one transparency log
-// entry with a verified inclusion, and signed certificate timestamps when
-// the root lists CT logs.
-func NewOffline(tm root.TrustedMaterial) (*Offline, error) {
-	opts := []verify.VerifierOption{verify.WithTransparencyLog(1), verify.WithObserverTimestamps(1)}
-	if len(tm.CTLogs()) > 0 {
-		opts = append(opts, verify.WithSignedCertificateTimestamps(1))
-	}
-	sev, err := verify.NewSignedEntityVerifier(tm, opts...)
+// NewOffline builds the verifier from trust material under hub's keyless
+// policy ([sigstore.NewKeylessVerifier]): a certificate chaining to a
+// certificate authority of the root at every verified time, one
+// transparency log entry with a verified inclusion whose body records
+// this envelope, every timestamp-authority timestamp verified, the
+// threshold of verified timestamps (opts, 1 by default), and signed
+// certificate timestamps when the root lists CT logs.
+func NewOffline(tm root.TrustedMaterial, opts ...sigstore.Option) (*Offline, error) {
+	v, err := sigstore.NewKeylessVerifier(tm, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", sigstore.ErrBadTrustedRoot, err)
+		return nil, err
 	}
-	return &Offline{sev: sev}, nil
+	return &Offline{v: v}, nil
 }
 
 // Verify checks the bundle in bundleJSON for the artifact whose SHA-256
@@ -125,13 +123,13 @@ func (o *Offline) verify(bundleJSON []byte, artifact digest.Digest, p Policy, de
 	if err != nil {
 		return nil, fmt.Errorf("%s %q: %w", FieldBuilderID, p.BuilderID, err)
 	}
-	res, err := o.sev.Verify(b, verify.NewPolicy(verify.WithArtifactDigest("sha256", artifact.Bytes()), verify.WithCertificateIdentity(id)))
+	res, err := o.v.VerifyPolicy(b, sigstore.Digest{Algorithm: "sha256", Value: artifact.Bytes()}, verify.WithCertificateIdentity(id))
 	if err != nil {
 		var noMatch *verify.ErrNoMatchingCertificateIdentity
 		if errors.As(err, &noMatch) {
 			san, iss := "", ""
-			if vc, verr := b.VerificationContent(); verr == nil && vc.GetCertificate() != nil {
-				if cs, serr := certificateSummary(vc.GetCertificate()); serr == nil {
+			if vc, verr := b.VerificationContent(); verr == nil && vc.Certificate() != nil {
+				if cs, serr := certificateSummary(vc.Certificate()); serr == nil {
 					san, iss = cs.SubjectAlternativeName, cs.Issuer
 				}
 			}
@@ -163,7 +161,7 @@ func (o *Offline) verify(bundleJSON []byte, artifact digest.Digest, p Policy, de
 	}
 	rep := &Report{Path: "offline", Artifact: artifact, Claims: c, LogIndex: -1}
 	for _, ts := range res.VerifiedTimestamps {
-		if ts.Type == "Tlog" && (rep.SignedAt.IsZero() || ts.Timestamp.Before(rep.SignedAt)) {
+		if (ts.Type == "Tlog" || ts.Type == "TimestampAuthority") && (rep.SignedAt.IsZero() || ts.Timestamp.Before(rep.SignedAt)) {
 			rep.SignedAt = ts.Timestamp
 		}
 	}

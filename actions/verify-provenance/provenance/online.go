@@ -9,7 +9,6 @@ import (
 	"github.com/sigstore/cosign/v2/pkg/cosign"
 	serrors "github.com/slsa-framework/slsa-verifier/v2/errors"
 	"github.com/slsa-framework/slsa-verifier/v2/options"
-	"github.com/slsa-framework/slsa-verifier/v2/verifiers"
 	"github.com/slsa-framework/slsa-verifier/v2/verifiers/utils"
 
 	"github.com/hubgates/hub/shared/digest"
@@ -32,14 +31,27 @@ type ImageFunc func(ctx context.Context, image string, provenance []byte,
 
 // Online verifies provenance with slsa-verifier v2.7.1, which fetches the
 // Sigstore trusted root through TUF (tuf-repo-cdn.sigstore.dev) and so
-// needs the network. Its zero value calls slsa-verifier itself.
+// needs the network. slsa-verifier does not compile against the
+// sigstore-go this module uses, so it runs as a program of its own, the
+// engine (built from the nested module ../slsaverifier, installed beside
+// the gate in its image), spoken to in JSON ([Engine]). Its zero value
+// runs the engine found beside the running gate ([DefaultEngine]).
 type Online struct {
+	// Engine runs slsa-verifier; nil means [DefaultEngine].
+	Engine *Engine
 	// Artifact and Attestation replace slsa-verifier's VerifyArtifact and
 	// VerifyGithubAttestation when set (tests give a service that never
 	// answers).
 	Artifact, Attestation SLSAFunc
 	// Image replaces slsa-verifier's VerifyImage when set.
 	Image ImageFunc
+}
+
+func (o Online) engine() *Engine {
+	if o.Engine != nil {
+		return o.Engine
+	}
+	return DefaultEngine()
 }
 
 // services names what slsa-verifier reaches, for the message when it
@@ -63,7 +75,7 @@ func (o Online) Verify(ctx context.Context, provenance []byte, artifact digest.D
 	}
 	fn := o.Artifact
 	if fn == nil {
-		fn = verifiers.VerifyArtifact
+		fn = o.engine().VerifyArtifact
 	}
 	return o.call(ctx, artifact, p, func(ctx context.Context, po *options.ProvenanceOpts, bo *options.BuilderOpts) ([]byte, error) {
 		st, _, err := fn(ctx, provenance, artifact.Hex, po, bo)
@@ -93,7 +105,7 @@ func (o Online) VerifyImage(ctx context.Context, img ociref.Image, atts []Attest
 			cosignRead = true
 			fn := o.Image
 			if fn == nil {
-				fn = verifiers.VerifyImage
+				fn = o.engine().VerifyImage
 			}
 			rep, err = o.call(ctx, img.Digest, p, func(ctx context.Context, po *options.ProvenanceOpts, bo *options.BuilderOpts) ([]byte, error) {
 				st, _, err := fn(ctx, img.Ref.String(), nil, po, bo)
@@ -127,9 +139,7 @@ func (o Online) attestation() SLSAFunc {
 	if o.Attestation != nil {
 		return o.Attestation
 	}
-	return func(ctx context.Context, prov []byte, _ string, po *options.ProvenanceOpts, bo *options.BuilderOpts) ([]byte, *utils.TrustedBuilderID, error) {
-		return verifiers.VerifyGithubAttestation(ctx, prov, po, bo)
-	}
+	return o.engine().VerifyGithubAttestation
 }
 
 // call runs one slsa-verifier entry point with the policy's options for
@@ -185,47 +195,59 @@ func isGitHubAttestation(provenance []byte) bool {
 
 // verdicts maps slsa-verifier's errors that are a verdict about the
 // provenance to this package's sentinels.
-var verdicts = []struct{ theirs, ours error }{
-	{serrors.ErrorUntrustedReusableWorkflow, ErrUntrustedBuilder},
-	{serrors.ErrorMismatchBuilderID, ErrUntrustedBuilder},
-	{serrors.ErrorInvalidBuilderID, ErrUntrustedBuilder},
-	{serrors.ErrorVerifierNotSupported, ErrUntrustedBuilder},
-	{serrors.ErrorInvalidOIDCIssuer, ErrUntrustedBuilder},
-	{serrors.ErrorMismatchSource, ErrMismatchSource},
-	{serrors.ErrorMismatchBranch, ErrMismatchBranch},
-	{serrors.ErrorMismatchTag, ErrMismatchTag},
-	{serrors.ErrorMismatchVersionedTag, ErrMismatchVersionedTag},
-	{serrors.ErrorInvalidSemver, ErrMismatchVersionedTag},
-	{serrors.ErrorInvalidRef, ErrInvalidRef},
-	{serrors.ErrorMismatchWorkflowInputs, ErrMismatchInputs},
-	{serrors.ErrorMismatchHash, ErrMismatchArtifact},
-	{serrors.ErrorMismatchCertificate, ErrCertificateMismatch},
-	{serrors.ErrorInvalidSignature, ErrSignature},
-	{serrors.ErrorNoValidSignature, ErrSignature},
-	{serrors.ErrorNoValidRekorEntries, ErrSignature},
-	{serrors.ErrorInvalidCertificate, ErrSignature},
-	{serrors.ErrorInvalidRekorEntry, ErrSignature},
-	{serrors.ErrorInvalidDssePayload, ErrMalformed},
-	{serrors.ErrorInvalidFormat, ErrMalformed},
-	{serrors.ErrorInvalidEncoding, ErrMalformed},
-	{serrors.ErrorMalformedURI, ErrMalformed},
-	{serrors.ErrorInvalidBuildType, ErrMalformed},
-	{serrors.ErrorInvalidRecipe, ErrMalformed},
-	{serrors.ErrorInvalidPEM, ErrMalformed},
-	{serrors.ErrorInvalidHash, ErrMalformed},
-	{serrors.ErrorInvalidSubject, ErrMalformed},
-	{serrors.ErrorMissingSubjectDigest, ErrMalformed},
-	{serrors.ErrorEmptyRequiredField, ErrMalformed},
-	{serrors.ErrorNonVerifiableClaim, ErrMalformed},
-	{serrors.ErrorMismatchIntoto, ErrMismatchArtifact},
-	{serrors.ErrorImageHash, ErrMismatchArtifact},
-	{serrors.ErrorMutableImage, ErrMismatchArtifact},
+var verdicts = []struct {
+	name         string
+	theirs, ours error
+}{
+	{"ErrorUntrustedReusableWorkflow", serrors.ErrorUntrustedReusableWorkflow, ErrUntrustedBuilder},
+	{"ErrorMismatchBuilderID", serrors.ErrorMismatchBuilderID, ErrUntrustedBuilder},
+	{"ErrorInvalidBuilderID", serrors.ErrorInvalidBuilderID, ErrUntrustedBuilder},
+	{"ErrorVerifierNotSupported", serrors.ErrorVerifierNotSupported, ErrUntrustedBuilder},
+	{"ErrorInvalidOIDCIssuer", serrors.ErrorInvalidOIDCIssuer, ErrUntrustedBuilder},
+	{"ErrorMismatchSource", serrors.ErrorMismatchSource, ErrMismatchSource},
+	{"ErrorMismatchBranch", serrors.ErrorMismatchBranch, ErrMismatchBranch},
+	{"ErrorMismatchTag", serrors.ErrorMismatchTag, ErrMismatchTag},
+	{"ErrorMismatchVersionedTag", serrors.ErrorMismatchVersionedTag, ErrMismatchVersionedTag},
+	{"ErrorInvalidSemver", serrors.ErrorInvalidSemver, ErrMismatchVersionedTag},
+	{"ErrorInvalidRef", serrors.ErrorInvalidRef, ErrInvalidRef},
+	{"ErrorMismatchWorkflowInputs", serrors.ErrorMismatchWorkflowInputs, ErrMismatchInputs},
+	{"ErrorMismatchHash", serrors.ErrorMismatchHash, ErrMismatchArtifact},
+	{"ErrorMismatchCertificate", serrors.ErrorMismatchCertificate, ErrCertificateMismatch},
+	{"ErrorInvalidSignature", serrors.ErrorInvalidSignature, ErrSignature},
+	{"ErrorNoValidSignature", serrors.ErrorNoValidSignature, ErrSignature},
+	{"ErrorNoValidRekorEntries", serrors.ErrorNoValidRekorEntries, ErrSignature},
+	{"ErrorInvalidCertificate", serrors.ErrorInvalidCertificate, ErrSignature},
+	{"ErrorInvalidRekorEntry", serrors.ErrorInvalidRekorEntry, ErrSignature},
+	{"ErrorInvalidDssePayload", serrors.ErrorInvalidDssePayload, ErrMalformed},
+	{"ErrorInvalidFormat", serrors.ErrorInvalidFormat, ErrMalformed},
+	{"ErrorInvalidEncoding", serrors.ErrorInvalidEncoding, ErrMalformed},
+	{"ErrorMalformedURI", serrors.ErrorMalformedURI, ErrMalformed},
+	{"ErrorInvalidBuildType", serrors.ErrorInvalidBuildType, ErrMalformed},
+	{"ErrorInvalidRecipe", serrors.ErrorInvalidRecipe, ErrMalformed},
+	{"ErrorInvalidPEM", serrors.ErrorInvalidPEM, ErrMalformed},
+	{"ErrorInvalidHash", serrors.ErrorInvalidHash, ErrMalformed},
+	{"ErrorInvalidSubject", serrors.ErrorInvalidSubject, ErrMalformed},
+	{"ErrorMissingSubjectDigest", serrors.ErrorMissingSubjectDigest, ErrMalformed},
+	{"ErrorEmptyRequiredField", serrors.ErrorEmptyRequiredField, ErrMalformed},
+	{"ErrorNonVerifiableClaim", serrors.ErrorNonVerifiableClaim, ErrMalformed},
+	{"ErrorMismatchIntoto", serrors.ErrorMismatchIntoto, ErrMismatchArtifact},
+	{"ErrorImageHash", serrors.ErrorImageHash, ErrMismatchArtifact},
+	{"ErrorMutableImage", serrors.ErrorMutableImage, ErrMismatchArtifact},
 }
 
 // cosignVerdict maps cosign's typed errors, which slsa-verifier's image
 // path passes on, to verdicts: no signature or attestation that verifies
 // is a deny, not an outage.
 func cosignVerdict(err error) error {
+	var ee *EngineError
+	if errors.As(err, &ee) {
+		switch ee.Cosign {
+		case "ErrNoMatchingSignatures", "ErrNoMatchingAttestations", "ErrNoSignaturesFound":
+			return ErrSignature
+		case "ErrNoCertificateFoundOnSignature":
+			return ErrMalformed
+		}
+	}
 	var noSigs *cosign.ErrNoMatchingSignatures
 	var noAtts *cosign.ErrNoMatchingAttestations
 	var noneFound *cosign.ErrNoSignaturesFound
@@ -250,6 +272,13 @@ func classify(err error) error {
 	}
 	if ours := cosignVerdict(err); ours != nil {
 		return fmt.Errorf("%w: slsa-verifier: %v", ours, err)
+	}
+	// The engine tells a failure to reach a service from a failure of the
+	// material that slsa-verifier names by no sentinel (a log entry of
+	// another signature): the latter is a verdict.
+	var ee *EngineError
+	if errors.As(err, &ee) && !ee.Network {
+		return fmt.Errorf("%w: slsa-verifier: %v", ErrSignature, err)
 	}
 	return fmt.Errorf("%w: slsa-verifier could not verify (%s): %v", ErrUnavailable, services, err)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/tuf"
 
 	"github.com/hubgates/hub/actions/sign/signer"
@@ -28,6 +29,8 @@ const (
 	inputArtifacts      = "artifacts"
 	inputImages         = "images"
 	inputBundle         = "bundle"
+	inputDigest         = "digest"
+	inputThreshold      = "timestamp-threshold"
 	inputIdentity       = "certificate-identity"
 	inputIdentityRegexp = "certificate-identity-regexp"
 	inputIssuer         = "certificate-oidc-issuer"
@@ -65,7 +68,9 @@ var Gate = &gate.Gate{
 			{Name: inputImages, Kind: gate.List,
 				Description: "OCI image references, one per line. Each is resolved to its digest once, and its signatures are looked for in both layouts the sign gate and cosign write: Sigstore bundles attached to that digest as OCI referrers, and cosign's sha256-<hex>.sig tag. One signature that satisfies the expected signer and claims, and signs a payload naming that digest, passes the image: a tag moved to another image fails. Credentials come from the Docker config (DOCKER_CONFIG or ~/.docker/config.json)."},
 			{Name: inputBundle, Kind: gate.Path,
-				Description: "The bundle to check when artifacts names exactly one file and its bundle lies elsewhere."},
+				Description: "The bundle to check when artifacts names exactly one file and its bundle lies elsewhere, or the bundle of the artifact given by digest."},
+			{Name: inputDigest, Kind: gate.String,
+				Description: "Verify the artifact with this SHA-256 digest (sha256:<hex>, or bare hex) instead of a file, as cosign verify-blob --digest does: the bundle input names its bundle, and artifacts stays empty."},
 			{Name: inputIdentity, Kind: gate.String,
 				Description: "The exact certificate identity the signature must carry, for Actions https://github.com/<owner>/<repo>/.github/workflows/<file>@<ref>. One of certificate-identity, certificate-identity-regexp or public-key is required."},
 			{Name: inputIdentityRegexp, Kind: gate.String,
@@ -83,7 +88,9 @@ var Gate = &gate.Gate{
 			{Name: inputWorkflowPath, Kind: gate.String,
 				Description: "Keyless: the top-level workflow file of the signing run (.github/workflows/release.yml), from the certificate's build config claim."},
 			{Name: inputTrustedRoot, Kind: gate.Path, AllowTemp: true,
-				Description: "A Sigstore trusted_root.json (certificate authorities, transparency logs, timestamp authorities): keyless signatures are verified against it with no network call. Empty fetches the public-good root through TUF from tuf-mirror."},
+				Description: "A Sigstore trusted_root.json (certificate authorities, transparency logs, timestamp authorities): keyless signatures are verified against it with no network call. Empty fetches the public-good root through TUF from tuf-mirror. With public-key, a key signature's transparency log entries and timestamps are checked against it (without it, a key signature is trusted on the key alone)."},
+			{Name: inputThreshold, Kind: gate.Int, Default: "1", Check: atLeastOne,
+				Description: "How many verified timestamps (transparency log integrated times and timestamp-authority timestamps together) a signature needs; the certificate must have been valid at each. Applies to keyless signatures, and to key signatures when trusted-root is given. Every timestamp-authority timestamp a bundle carries must verify, whatever this number."},
 			{Name: inputTUFMirror, Kind: gate.String, Default: tuf.DefaultMirror,
 				Description: "The TUF repository the trusted root is fetched from when trusted-root is empty."},
 			{Name: inputTimeout, Kind: gate.Duration, Default: "120s",
@@ -99,13 +106,27 @@ var Gate = &gate.Gate{
 	Run: run,
 }
 
+// atLeastOne refuses a threshold below one.
+func atLeastOne(v any) error {
+	if n, _ := v.(int); n < 1 {
+		return fmt.Errorf("want at least 1")
+	}
+	return nil
+}
+
 func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	patterns, images := in.List(inputArtifacts), in.List(inputImages)
-	if len(patterns) == 0 && len(images) == 0 {
-		return nil, gate.BadInputf(inputArtifacts, "", "is required unless images is given")
+	if len(patterns) == 0 && len(images) == 0 && in.String(inputDigest) == "" {
+		return nil, gate.BadInputf(inputArtifacts, "", "is required unless images or digest is given")
 	}
 	var checks []Check
-	if len(patterns) > 0 {
+	if raw := in.String(inputDigest); raw != "" {
+		c, err := digestCheck(in, raw, len(patterns))
+		if err != nil {
+			return nil, err
+		}
+		checks = append(checks, c)
+	} else if len(patterns) > 0 {
 		arts, err := signer.Resolve(in.Env.Workspace, patterns)
 		if err != nil {
 			return nil, signer.ArtifactsInputError(inputArtifacts, err)
@@ -137,7 +158,7 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if p.Verifier, err = sigstore.NewKeylessVerifier(tr); err != nil {
+		if p.Verifier, err = sigstore.NewKeylessVerifier(tr, sigstore.WithTimestampThreshold(in.Int(inputThreshold))); err != nil {
 			return nil, fmt.Errorf("the trusted root from %s: %w", mirror, err)
 		}
 	}
@@ -150,6 +171,26 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 		return nil, err
 	}
 	return result(append(outs, imgs...), read, p.Identity == nil), nil
+}
+
+// digestCheck is the check of an artifact known by its digest: the
+// bundle input names its bundle.
+func digestCheck(in *gate.Inputs, raw string, files int) (Check, error) {
+	if files > 0 {
+		return Check{}, gate.BadInputf(inputDigest, raw, "is given with artifacts; give the file or its digest")
+	}
+	d, err := digest.Parse(raw)
+	if err != nil {
+		return Check{}, gate.BadInputf(inputDigest, raw, "%v", err)
+	}
+	if d.Algorithm != digest.SHA256 {
+		return Check{}, gate.BadInputf(inputDigest, raw, "want a sha256 digest, as Sigstore bundles sign")
+	}
+	b := in.Path(inputBundle)
+	if b == "" {
+		return Check{}, gate.BadInputf(inputBundle, "", "is required with digest: it names the bundle of the artifact")
+	}
+	return Check{Artifact: signer.Artifact{Rel: d.String()}, Digest: d, Bundle: b, BundleRel: in.Env.Rel(b)}, nil
 }
 
 // checksFor pairs each artifact with its bundle.
@@ -181,13 +222,23 @@ func policyFrom(in *gate.Inputs) (Policy, []evidence.Artifact, error) {
 			}
 		}
 		pub, err := sigstore.LoadPublicKey([]byte(pemKey))
-		if err == nil {
-			var v *sigstore.Verifier
-			if v, err = sigstore.NewKeyVerifier(pub); err == nil {
-				return Policy{Verifier: v}, nil, nil
-			}
+		if err != nil {
+			return Policy{}, nil, gate.BadInputf(inputPublicKey, firstLine(pemKey), "%v", err)
 		}
-		return Policy{}, nil, gate.BadInputf(inputPublicKey, firstLine(pemKey), "%v", err)
+		opts := []sigstore.Option{sigstore.WithTimestampThreshold(in.Int(inputThreshold))}
+		var read []evidence.Artifact
+		if path := in.Path(inputTrustedRoot); path != "" {
+			tr, art, err := trustedRoot(in, path)
+			if err != nil {
+				return Policy{}, nil, err
+			}
+			opts, read = append(opts, sigstore.WithTrustedRoot(tr)), art
+		}
+		v, err := sigstore.NewKeyVerifier(pub, opts...)
+		if err != nil {
+			return Policy{}, nil, gate.BadInputf(inputPublicKey, firstLine(pemKey), "%v", err)
+		}
+		return Policy{Verifier: v}, read, nil
 	}
 	switch {
 	case exact != "" && re != "":
@@ -210,18 +261,27 @@ func policyFrom(in *gate.Inputs) (Policy, []evidence.Artifact, error) {
 	if path == "" {
 		return p, nil, nil
 	}
-	tr, err := sigstore.LoadTrustedRoot(path)
-	if err != nil {
-		return Policy{}, nil, gate.BadInputf(inputTrustedRoot, in.Raw(inputTrustedRoot), "%v", err)
-	}
-	if p.Verifier, err = sigstore.NewKeylessVerifier(tr); err != nil {
-		return Policy{}, nil, gate.BadInputf(inputTrustedRoot, in.Raw(inputTrustedRoot), "%v", err)
-	}
-	d, size, err := digest.FromFile(digest.SHA256, path)
+	tr, read, err := trustedRoot(in, path)
 	if err != nil {
 		return Policy{}, nil, err
 	}
-	return p, []evidence.Artifact{{Path: in.Env.Rel(path), Digest: d.String(), Size: size}}, nil
+	if p.Verifier, err = sigstore.NewKeylessVerifier(tr, sigstore.WithTimestampThreshold(in.Int(inputThreshold))); err != nil {
+		return Policy{}, nil, gate.BadInputf(inputTrustedRoot, in.Raw(inputTrustedRoot), "%v", err)
+	}
+	return p, read, nil
+}
+
+// trustedRoot reads the trusted-root input, and records it as read.
+func trustedRoot(in *gate.Inputs, path string) (*root.TrustedRoot, []evidence.Artifact, error) {
+	tr, err := sigstore.LoadTrustedRoot(path)
+	if err != nil {
+		return nil, nil, gate.BadInputf(inputTrustedRoot, in.Raw(inputTrustedRoot), "%v", err)
+	}
+	d, size, err := digest.FromFile(digest.SHA256, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tr, []evidence.Artifact{{Path: in.Env.Rel(path), Digest: d.String(), Size: size}}, nil
 }
 
 func result(outs []Outcome, read []evidence.Artifact, keyed bool) *gate.Result {

@@ -6,7 +6,9 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -353,4 +355,50 @@ func TestUnreachableMirrorIsUndecided(t *testing.T) {
 	if code != gate.Undecided || !strings.Contains(stderr, "through TUF from "+url) {
 		t.Errorf("exit %d\n%s", code, stderr)
 	}
+}
+
+// TestDigestInput verifies an artifact known by its digest only, as
+// cosign verify-blob --digest does; its tampered twin (another digest)
+// is denied as a signature over other bytes.
+func TestDigestInput(t *testing.T) {
+	ws := tree(t, map[string]string{"a.bin": "artifact"})
+	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	s, _ := sigstore.NewKeySigner(k)
+	arts, _ := signer.Resolve(ws, []string{"a.bin"})
+	if _, err := signer.SignFiles(context.Background(), ws, arts, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(ws, "a.bin")); err != nil { // the file is not needed
+		t.Fatal(err)
+	}
+	pub, _ := sigstore.MarshalPublicKey(k.Public())
+	env := map[string]string{"INPUT_PUBLIC-KEY": string(pub)}
+	const sum = "1fd8a6b6a5ef3a4e4b2a7bd13d5a6b8b6c9c2f8b0e2bd5ba8cf7b8c0b1bc9df6"
+	right := digestOf("artifact")
+	code, stdout, stderr := execute(t, ws, env, "--digest="+right, "--bundle=a.bin.sigstore.json")
+	if code != gate.Passed || !strings.Contains(stdout, "verified=true") {
+		t.Fatalf("right digest: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, _ = execute(t, ws, env, "--digest=sha256:"+sum, "--bundle=a.bin.sigstore.json")
+	if code != gate.Denied || !strings.Contains(stdout, "the signature does not match sha256:"+sum) {
+		t.Errorf("other digest: exit %d\n%s", code, stdout)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--digest=" + right}, `input "bundle": is required with digest`},
+		{[]string{"--digest=sha256:abc", "--bundle=a.bin.sigstore.json"}, `input "digest"`},
+		{[]string{"--digest=" + right, "--bundle=a.bin.sigstore.json", "--artifacts=a.bin.sigstore.json"}, `input "digest": is given with artifacts`},
+		{[]string{"--digest=" + right, "--bundle=a.bin.sigstore.json", "--timestamp-threshold=0"}, `input "timestamp-threshold"`},
+	} {
+		if code, _, stderr := execute(t, ws, env, c.args...); code != gate.BadInput || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+func digestOf(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return "sha256:" + hex.EncodeToString(sum[:])
 }

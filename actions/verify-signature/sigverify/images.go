@@ -70,7 +70,7 @@ func verifyImage(ctx context.Context, img ociref.Image, p Policy, opts ...remote
 		found++
 		source := fmt.Sprintf("%s (bundle %d of %d)", sourceReferrer, i+1, len(bundles))
 		o.Read = append(o.Read, evidence.Artifact{Path: fmt.Sprintf("%s#bundle-%d", img, i+1), Digest: digest.FromBytes(digest.SHA256, b).String(), Size: int64(len(b))})
-		res, rule, probs, err := check(b, payload, p)
+		res, rule, probs, err := checkBytes(b, payload, "the signed payload of "+img.String(), p)
 		if err != nil {
 			return o, fmt.Errorf("verifying %s: %w", img, err)
 		}
@@ -131,5 +131,5 @@ func checkCosignLayer(l ociref.CosignLayer, img ociref.Image, p Policy) (*sigsto
 	if err != nil {
 		return nil, RuleSignatureInvalid, []string{err.Error()}, nil
 	}
-	return checkEntity(b, l.Payload, p)
+	return checkEntityBytes(b, l.Payload, "the signed payload of "+img.String(), p)
 }

@@ -295,7 +295,7 @@ func TestImagesCosignTagKey(t *testing.T) {
 	if code, out := summarized(t, ws, "--images="+ref, "--public-key="+pub); code != gate.Passed || !strings.Contains(out, "1 image verified (key)") {
 		t.Errorf("right key: exit %d\n%s", code, out)
 	}
-	if code, out := summarized(t, ws, "--images="+ref, "--public-key="+otherPub); code != gate.Denied || !strings.Contains(out, "[signature-invalid]") {
+	if code, out := summarized(t, ws, "--images="+ref, "--public-key="+otherPub); code != gate.Denied || !strings.Contains(out, "[signer-untrusted]") {
 		t.Errorf("other key: exit %d\n%s", code, out)
 	}
 }

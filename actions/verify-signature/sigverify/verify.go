@@ -3,10 +3,15 @@ package sigverify
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/sigstore/sigstore-go/pkg/verify"
 
@@ -18,7 +23,10 @@ import (
 
 // Check is one artifact to verify and where its bundle lies.
 type Check struct {
+	// Artifact is the file; with Abs empty the artifact is known by
+	// Digest only (the digest input).
 	Artifact signer.Artifact
+	Digest   digest.Digest
 	// Bundle is the bundle's absolute path; BundleRel its
 	// workspace-relative one, for messages.
 	Bundle, BundleRel string
@@ -85,21 +93,25 @@ func Verify(ctx context.Context, checks []Check, p Policy) ([]Outcome, error) {
 
 func verifyFile(c Check, p Policy) (Outcome, error) {
 	o := Outcome{Subject: c.Artifact.Rel}
-	data, err := os.ReadFile(c.Artifact.Abs)
-	if err != nil {
-		return o, fmt.Errorf("reading %s: %w", c.Artifact.Rel, err)
-	}
-	o.Digest, o.Size = digest.FromBytes(digest.SHA256, data), int64(len(data))
 	b, err := os.ReadFile(c.Bundle)
 	if errors.Is(err, fs.ErrNotExist) {
 		o.Rule, o.Problems = RuleBundleMissing, []string{fmt.Sprintf("no bundle at %s", c.BundleRel)}
+		o.Digest = c.Digest
+		if c.Artifact.Abs != "" {
+			if o.Digest, o.Size, err = digest.FromFile(digest.SHA256, c.Artifact.Abs); err != nil {
+				return o, fmt.Errorf("reading %s: %w", c.Artifact.Rel, err)
+			}
+		}
 		return o, nil
 	}
 	if err != nil {
 		return o, fmt.Errorf("reading %s: %w", c.BundleRel, err)
 	}
 	o.Read = []evidence.Artifact{{Path: c.BundleRel, Digest: digest.FromBytes(digest.SHA256, b).String(), Size: int64(len(b))}}
-	o.Result, o.Rule, o.Problems, err = check(b, data, p)
+	a := Artifact{Path: c.Artifact.Abs, Name: c.Artifact.Rel, Digest: c.Digest}
+	var got Artifact
+	o.Result, o.Rule, o.Problems, got, err = CheckBundle(b, a, p)
+	o.Digest, o.Size = got.Digest, got.Size
 	if o.Rule == "" {
 		o.Source = c.BundleRel
 	}
@@ -109,22 +121,116 @@ func verifyFile(c Check, p Policy) (Outcome, error) {
 	return o, nil
 }
 
-// check verifies one bundle over data: who signed, or the rule broken
-// and why. An error is a failure that says nothing about the bundle.
-func check(bundle, data []byte, p Policy) (*sigstore.Result, string, []string, error) {
+// Artifact is what a bundle must sign: the file at Path, hashed as it is
+// read (never held in memory), or, with Path empty, the artifact whose
+// SHA-256 is Digest. Name is how messages call it.
+type Artifact struct {
+	Path   string
+	Name   string
+	Digest digest.Digest
+	// Size is the file's size, once read.
+	Size int64
+}
+
+// CheckBundle verifies one bundle over a: who signed, or the rule broken
+// and why. It returns a with its SHA-256 digest and size filled in for a
+// file. An error is a failure that says nothing about the bundle (the
+// file could not be read).
+func CheckBundle(bundle []byte, a Artifact, p Policy) (*sigstore.Result, string, []string, Artifact, error) {
+	b, perr := sigstore.ParseBundle(bundle)
+	if perr != nil {
+		if a.Path != "" {
+			var err error
+			if a.Digest, a.Size, err = digest.FromFile(digest.SHA256, a.Path); err != nil {
+				return nil, "", nil, a, err
+			}
+		}
+		return nil, RuleSignatureInvalid, []string{perr.Error()}, a, nil
+	}
+	d, err := subjectDigest(b, &a)
+	if err != nil {
+		if errors.Is(err, sigstore.ErrMalformedBundle) {
+			return nil, RuleSignatureInvalid, []string{err.Error()}, a, nil
+		}
+		return nil, "", nil, a, err
+	}
+	res, rule, probs, err := checkEntity(b, d, a.Name, p)
+	return res, rule, probs, a, err
+}
+
+// subjectDigest hashes the file, streaming it once, with SHA-256 (for the
+// outputs) and the algorithm the bundle signs under when that is another;
+// or takes the digest given.
+func subjectDigest(e verify.SignedEntity, a *Artifact) (sigstore.Digest, error) {
+	alg, err := sigstore.DigestAlgorithm(e)
+	if err != nil {
+		return sigstore.Digest{}, err
+	}
+	if a.Path == "" {
+		// Compared as given: a bundle that signs under another hash is
+		// refused as signing other bytes.
+		return sigstore.FromDigest(a.Digest)
+	}
+	f, err := os.Open(a.Path)
+	if err != nil {
+		return sigstore.Digest{}, fmt.Errorf("reading %s: %w", a.Name, err)
+	}
+	defer f.Close()
+	s256 := sha256.New()
+	w := io.Writer(s256)
+	var other hash.Hash
+	if alg != "sha256" {
+		if other, err = sigstore.NewHash(alg); err != nil {
+			return sigstore.Digest{}, err
+		}
+		w = io.MultiWriter(s256, other)
+	}
+	n, err := io.Copy(w, f)
+	if err != nil {
+		return sigstore.Digest{}, fmt.Errorf("reading %s: %w", a.Name, err)
+	}
+	a.Size = n
+	a.Digest = digest.Digest{Algorithm: digest.SHA256, Hex: hex.EncodeToString(s256.Sum(nil))}
+	if other != nil {
+		return sigstore.Digest{Algorithm: alg, Value: other.Sum(nil)}, nil
+	}
+	return sigstore.Digest{Algorithm: alg, Value: s256.Sum(nil)}, nil
+}
+
+// checkBytes verifies a bundle over bytes held in memory (an image's
+// signed payload, a few hundred bytes).
+func checkBytes(bundle, data []byte, name string, p Policy) (*sigstore.Result, string, []string, error) {
 	b, err := sigstore.ParseBundle(bundle)
 	if err != nil {
 		return nil, RuleSignatureInvalid, []string{err.Error()}, nil
 	}
-	return checkEntity(b, data, p)
+	return checkEntityBytes(b, data, name, p)
 }
 
-// checkEntity is [check] for a bundle already parsed or rebuilt.
-func checkEntity(e verify.SignedEntity, data []byte, p Policy) (*sigstore.Result, string, []string, error) {
-	res, err := p.Verifier.VerifyEntity(e, bytes.NewReader(data), p.Identity)
+// checkEntityBytes is [checkBytes] for a bundle already parsed or rebuilt.
+func checkEntityBytes(e verify.SignedEntity, data []byte, name string, p Policy) (*sigstore.Result, string, []string, error) {
+	d, err := sigstore.HashFor(e, bytes.NewReader(data))
+	if err != nil {
+		return nil, RuleSignatureInvalid, []string{err.Error()}, nil
+	}
+	return checkEntity(e, d, name, p)
+}
+
+// checkEntity verifies a parsed or rebuilt bundle over the digest d of
+// the artifact called name, and the GitHub claims.
+func checkEntity(e verify.SignedEntity, d sigstore.Digest, name string, p Policy) (*sigstore.Result, string, []string, error) {
+	res, err := p.Verifier.VerifyDigest(e, d, p.Identity)
 	switch {
 	case errors.Is(err, sigstore.ErrUntrustedSigner):
 		return nil, RuleSignerUntrusted, []string{err.Error()}, nil
+	case errors.Is(err, sigstore.ErrArtifactMismatch):
+		return nil, RuleSignatureInvalid, []string{fmt.Sprintf("the signature does not match %s: the file changed after signing, or the bundle is another file's (%v)", name, err)}, nil
+	case errors.Is(err, sigstore.ErrSignatureInvalid) && strings.Contains(err.Error(), "failed to verify signature"):
+		who := "the signing certificate's key"
+		if p.Identity == nil {
+			who = "the key"
+		}
+		return nil, RuleSignatureInvalid, []string{fmt.Sprintf("the signature over %s does not verify with %s: the bundle was altered after signing (%v)", name, who, err)}, nil
 	case errors.Is(err, sigstore.ErrSignatureInvalid), errors.Is(err, sigstore.ErrMalformedBundle):
 		return nil, RuleSignatureInvalid, []string{err.Error()}, nil
 	case err != nil:

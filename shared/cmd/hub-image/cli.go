@@ -289,6 +289,14 @@ func release(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// companions are the programs a gate runs beside its own binary, each
+// built from a nested module of its own (a library that cannot share the
+// gates' module graph) and installed at /<name> in the gate's image.
+var companions = map[string][]struct{ name, module string }{
+	// slsa-verifier v2.7.1 compiles only with sigstore-go v0.6.
+	"verify-provenance": {{name: "slsa-verifier", module: "actions/verify-provenance/slsaverifier"}},
+}
+
 func releaseGate(ctx context.Context, cfg config, gate, tmp string) (string, error) {
 	opts := []image.Option{
 		image.WithVersion(cfg.version),
@@ -314,6 +322,21 @@ func releaseGate(ctx context.Context, cfg config, gate, tmp string) (string, err
 			return "", err
 		}
 		opts = append(opts, image.WithBinary(p, bin))
+		for _, c := range companions[gate] {
+			cbin, err := image.BuildBinary(ctx, image.BinaryOptions{
+				Gate:     gate,
+				Name:     c.name,
+				Package:  ".",
+				Dir:      filepath.Join(cfg.root, filepath.FromSlash(c.module)),
+				Platform: p,
+				Version:  cfg.version,
+				OutDir:   distDir,
+			})
+			if err != nil {
+				return "", err
+			}
+			opts = append(opts, image.WithCompanion(p, cbin))
+		}
 	}
 	o, err := image.NewOptions(gate, opts...)
 	if err != nil {

@@ -115,7 +115,7 @@ func (s *Sigstore) Chain() []*x509.Certificate {
 func (s *Sigstore) TrustedRoot() (*root.TrustedRoot, error) {
 	start := s.created.Add(-time.Hour)
 	return root.NewTrustedRoot(root.TrustedRootMediaType01,
-		[]root.CertificateAuthority{{Root: s.rootCert, Intermediates: []*x509.Certificate{s.interCert},
+		[]root.CertificateAuthority{&root.FulcioCertificateAuthority{Root: s.rootCert, Intermediates: []*x509.Certificate{s.interCert},
 			ValidityPeriodStart: start, URI: s.Fulcio.URL}},
 		nil, nil,
 		map[string]*root.TransparencyLog{hex.EncodeToString(s.logID): {BaseURL: s.Rekor.URL, ID: s.logID,
