@@ -66,15 +66,8 @@ func buildAndLoad(ctx context.Context, gate, tmp string) (string, error) {
 	}
 	defer os.RemoveAll(dir)
 	platform := image.HostPlatform()
-	bin, err := image.BuildBinary(ctx, image.BinaryOptions{Gate: gate, Dir: "..", Platform: platform, Version: "container-test", OutDir: dir})
-	if err != nil {
-		return "", err
-	}
-	opts, err := image.NewOptions(gate, image.WithVersion("container-test"), image.WithPlatforms(platform), image.WithBinary(platform, bin))
-	if err != nil {
-		return "", err
-	}
-	idx, err := image.Build(ctx, opts)
+	// Built as the release builds it, companion programs included.
+	idx, err := image.BuildGate(ctx, image.GateBuild{Gate: gate, Root: "..", OutDir: dir, Platforms: []string{platform}, Version: "container-test"})
 	if err != nil {
 		return "", err
 	}

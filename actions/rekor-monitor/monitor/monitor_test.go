@@ -19,8 +19,8 @@ import (
 	"github.com/sigstore/sigstore/pkg/signature"
 
 	"github.com/hubgates/hub/actions/rekor-monitor/monitor"
-	"github.com/hubgates/hub/shared/fsroot"
 	"github.com/hubgates/hub/actions/rekor-monitor/monitor/rekortest"
+	"github.com/hubgates/hub/shared/fsroot"
 )
 
 const (

@@ -289,60 +289,16 @@ func release(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// companions are the programs a gate runs beside its own binary, each
-// built from a nested module of its own (a library that cannot share the
-// gates' module graph) and installed at /<name> in the gate's image.
-var companions = map[string][]struct{ name, module string }{
-	// slsa-verifier v2.7.1 compiles only with sigstore-go v0.6.
-	"verify-provenance": {{name: "slsa-verifier", module: "actions/verify-provenance/slsaverifier"}},
-}
-
 func releaseGate(ctx context.Context, cfg config, gate, tmp string) (string, error) {
-	opts := []image.Option{
-		image.WithVersion(cfg.version),
-		image.WithRevision(cfg.revision),
-		image.WithOwner(cfg.owner),
-		image.WithPlatforms(cfg.platforms...),
-		image.WithCreated(cfg.created),
+	outDir := filepath.Join(tmp, gate)
+	if cfg.dist != "" {
+		outDir = cfg.dist
 	}
-	for _, p := range cfg.platforms {
-		distDir := filepath.Join(tmp, gate, platformDir(p))
-		if cfg.dist != "" {
-			distDir = filepath.Join(cfg.dist, platformDir(p))
-		}
-		bin, err := image.BuildBinary(ctx, image.BinaryOptions{
-			Gate:     gate,
-			Package:  "./" + cfg.actionsDir + "/" + gate,
-			Dir:      cfg.root,
-			Platform: p,
-			Version:  cfg.version,
-			OutDir:   distDir,
-		})
-		if err != nil {
-			return "", err
-		}
-		opts = append(opts, image.WithBinary(p, bin))
-		for _, c := range companions[gate] {
-			cbin, err := image.BuildBinary(ctx, image.BinaryOptions{
-				Gate:     gate,
-				Name:     c.name,
-				Package:  ".",
-				Dir:      filepath.Join(cfg.root, filepath.FromSlash(c.module)),
-				Platform: p,
-				Version:  cfg.version,
-				OutDir:   distDir,
-			})
-			if err != nil {
-				return "", err
-			}
-			opts = append(opts, image.WithCompanion(p, cbin))
-		}
-	}
-	o, err := image.NewOptions(gate, opts...)
-	if err != nil {
-		return "", fmt.Errorf("gate %s: %w", gate, err)
-	}
-	idx, err := image.Build(ctx, o)
+	idx, err := image.BuildGate(ctx, image.GateBuild{
+		Gate: gate, Root: cfg.root, ActionsDir: cfg.actionsDir, OutDir: outDir,
+		Platforms: cfg.platforms, Version: cfg.version,
+		Options: []image.Option{image.WithRevision(cfg.revision), image.WithOwner(cfg.owner), image.WithCreated(cfg.created)},
+	})
 	if err != nil {
 		return "", err
 	}
