@@ -39,7 +39,11 @@ func Render(root string, g *gate.Gate, image string) (Files, error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return Files{}, fmt.Errorf("reading %s/guide.md: %w", g.Spec.Name, err)
 	}
-	return Files{ActionYML: a, README: g.Spec.README(string(guide))}, nil
+	example, err := os.ReadFile(filepath.Join(dir, "example.sh"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return Files{}, fmt.Errorf("reading %s/example.sh: %w", g.Spec.Name, err)
+	}
+	return Files{ActionYML: a, README: g.Spec.README(string(guide), string(example))}, nil
 }
 
 // CommittedImage reads runs.image from an action.yml.

@@ -78,7 +78,7 @@ func firstSentence(s string) string {
 // README renders the gate's README.md: what it does, a pinned usage
 // snippet, inputs, outputs, rules with anchors, exit codes and how to run it
 // locally, followed by the gate's own guide.
-func (s *Spec) README(guide string) []byte {
+func (s *Spec) README(guide, example string) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<!-- Generated from the gate's Go declaration by `go run ./shared/cmd/hub-gen`; edit the declaration or guide.md, not this file. -->\n")
 	fmt.Fprintf(&b, "# %s\n\n%s\n\n", s.Name, strings.Join(strings.Fields(s.Description), " "))
@@ -99,6 +99,9 @@ func (s *Spec) README(guide string) []byte {
 	}
 	b.WriteString("```\n\n")
 	fmt.Fprintf(&b, "Locally, from a checkout of hub: `go run ./actions/%s --help`, then `go run ./actions/%s --<input>=<value>` in the repository to check.\n\n", s.Name, s.Name)
+	if body := exampleBody(example); body != "" {
+		fmt.Fprintf(&b, "## Try it locally\n\nFrom a clone of hub, with Go installed (these are the lines of [example.sh](example.sh), which the test suite runs as written; `# exit N` says what each gate run exits with):\n\n```sh\n%s```\n\n", body)
+	}
 	b.WriteString("## Inputs\n\n| Input | Kind | Required | Default | Description |\n|---|---|---|---|---|\n")
 	for _, in := range s.AllInputs() {
 		kind := in.Kind.String()
@@ -147,4 +150,18 @@ func docCell(s string) string {
 	s = strings.ReplaceAll(s, "\r", "")
 	s = strings.ReplaceAll(s, "\n", "<br>")
 	return strings.NewReplacer("<", "&lt;", ">", "&gt;", "[", "\\[", "]", "\\]").Replace(strings.ReplaceAll(s, "|", "\\|"))
+}
+
+// exampleBody is a gate's example.sh as the README shows it: without the
+// interpreter line and the script's own set-up comments (the lines before
+// the first blank one).
+func exampleBody(script string) string {
+	if script == "" {
+		return ""
+	}
+	_, body, found := strings.Cut(script, "\n\n")
+	if !found {
+		body = script
+	}
+	return strings.TrimLeft(body, "\n")
 }

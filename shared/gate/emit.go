@@ -26,10 +26,16 @@ func (r *run) emit() {
 		r.result = nil
 		_ = r.writeEvidence()
 	}
-	if err := r.writeOutputs(); err != nil {
-		r.fail(Undecided, err)
+	local := r.proc.Getenv("GITHUB_OUTPUT") == ""
+	if !local {
+		if err := r.writeOutputs(); err != nil {
+			r.fail(Undecided, err)
+		}
 	}
 	r.writeLog()
+	if local {
+		_ = r.writeOutputs() // printed, after the log a person reads first
+	}
 	if r.env.InActions {
 		r.annotate()
 	}
