@@ -316,7 +316,7 @@ func suppressionGUID(f finding.Finding) string {
 // odd names are exactly what findings report; the URI encodes them.
 func artifactURI(p string) (string, error) {
 	switch {
-	case strings.HasPrefix(p, "/") || isDriveLetter(p):
+	case strings.HasPrefix(p, "/"):
 		return "", fmt.Errorf("path %q is absolute: want a repository-relative path", p)
 	case hasDotDot(p):
 		return "", fmt.Errorf("path %q contains a .. segment: want a repository-relative path", p)
@@ -336,11 +336,6 @@ func artifactURI(p string) (string, error) {
 	return first, nil
 }
 
-// isDriveLetter reports whether p starts like a Windows absolute path ("C:").
-func isDriveLetter(p string) bool {
-	return len(p) >= 2 && p[1] == ':' &&
-		(('a' <= p[0] && p[0] <= 'z') || ('A' <= p[0] && p[0] <= 'Z'))
-}
 
 // checkWebURI checks that s is an absolute http or https URI.
 func checkWebURI(s string) error {

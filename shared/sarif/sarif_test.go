@@ -366,7 +366,6 @@ func TestErrors(t *testing.T) {
 	}{
 		{name: "unknown rule", findings: with(func(f *finding.Finding) { f.Rule = "nope" }), want: `unknown rule "nope"`},
 		{name: "absolute path", findings: with(func(f *finding.Finding) { f.Path = "/etc/passwd" }), want: `"/etc/passwd" is absolute`},
-		{name: "drive path", findings: with(func(f *finding.Finding) { f.Path = "C:/x.yml" }), want: `"C:/x.yml" is absolute`},
 		{name: "dotdot path", findings: with(func(f *finding.Finding) { f.Path = "a/../../b.yml" }), want: `"a/../../b.yml" contains a .. segment`},
 		{name: "leading dotdot", findings: with(func(f *finding.Finding) { f.Path = "../b.yml" }), want: `"../b.yml"`},
 		{name: "dot path", findings: with(func(f *finding.Finding) { f.Path = "./" }), want: "names no file"},

@@ -9,6 +9,8 @@ func TestOddFileNamesAreEncoded(t *testing.T) {
 		"ok\n::error::x.yml": "ok%0A%3A%3Aerror%3A%3Ax.yml",
 		`a\b.yml`:            "a%5Cb.yml",
 		"::x/y.yml":          "%3A%3Ax/y.yml",
+		"A:":                 "A%3A",
+		"C:/x.yml":           "C%3A/x.yml",
 	} {
 		got, err := artifactURI(name)
 		if err != nil || got != want {
