@@ -145,6 +145,9 @@ var (
 	ErrUnsupportedKind = errors.New("is not a workflow (.yml/.yaml), action.yml or Dockerfile")
 	// ErrNoMatch means a glob in Options.Paths matched no file Scan reads.
 	ErrNoMatch = errors.New("glob matches no workflow, action.yml or Dockerfile")
+	// ErrNoFiles means a folder in Options.Paths holds no file Scan reads
+	// (workflows count only directly in a .github/workflows folder).
+	ErrNoFiles = errors.New("folder holds no workflow (.github/workflows/*.yml), action.yml or Dockerfile to scan")
 )
 
 // Scan reads the files opts selects under root and runs every rule in
@@ -162,10 +165,11 @@ func Scan(ctx context.Context, root string, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	targets, err := collectTargets(ctx, rootReal, opts.Paths)
+	col, err := collectTargets(ctx, rootReal, opts.Paths)
 	if err != nil {
 		return nil, err
 	}
+	targets := col.targets
 	patName := patNameRe
 	if opts.PATPattern != "" {
 		patName = regexp.MustCompile(opts.PATPattern) // Validate compiled it
@@ -180,6 +184,9 @@ func Scan(ctx context.Context, root string, opts Options) (*Report, error) {
 	}
 	for _, t := range targets {
 		s.seen[t.rel] = true
+	}
+	for _, rel := range col.refused {
+		s.found = append(s.found, refusedName(rel))
 	}
 	if err := s.scanAll(); err != nil {
 		return nil, err

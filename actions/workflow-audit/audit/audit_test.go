@@ -178,7 +178,7 @@ func TestExplicitPaths(t *testing.T) {
 
 func TestPathErrors(t *testing.T) {
 	outside := writeTree(t, map[string]string{"evil.yml": stepWorkflow("x/y@v1"), "dir/Dockerfile": "FROM x\n"})
-	root := writeTree(t, map[string]string{"README.md": "x\n", "ok.yml": "on: push\njobs: {}\n"})
+	root := writeTree(t, map[string]string{"README.md": "x\n", "ok.yml": "on: push\njobs: {}\n", "docs/notes.yml": "x: 1\n"})
 	links := map[string]string{
 		"escape.yml":   filepath.Join(outside, "evil.yml"),
 		"escdir":       filepath.Join(outside, "dir"),
@@ -207,6 +207,7 @@ func TestPathErrors(t *testing.T) {
 		{"README.md", ErrUnsupportedKind},
 		{"*.json", ErrNoMatch},
 		{"**/*.md", ErrNoMatch},
+		{"docs", ErrNoFiles},
 		{"../*.yml", ErrOutsideRoot},
 		{"[", nil},                // bad glob
 		{"*.yml", ErrOutsideRoot}, // matches escape.yml
@@ -321,5 +322,43 @@ func TestReportIsNeverNil(t *testing.T) {
 	}
 	if r.Findings == nil || r.Files == nil {
 		t.Errorf("empty report has nil slices: %#v", r)
+	}
+}
+
+// TestUnsafeNames: a file whose name holds a newline is reported at its
+// folder, never read, and never breaks the scan, whether a walk or a glob
+// meets it.
+func TestUnsafeNames(t *testing.T) {
+	bad := ".github/workflows/bad\nname.yml"
+	root := writeTree(t, map[string]string{
+		bad:                            stepWorkflow("actions/checkout@v4"),
+		".github/workflows/ok.yml":     stepWorkflow("actions/checkout@" + testSHA),
+		"tools/esc\x1b[31m/action.yml": "runs:\n  using: node20\n  main: x.js\n",
+		"tools/plain/Dockerfile.\rx":   "FROM alpine\n",
+	})
+	for _, paths := range [][]string{nil, {".github/**/*.yml", "tools"}} {
+		r, err := Scan(context.Background(), root, Options{Paths: paths})
+		if err != nil {
+			t.Fatalf("paths %q: %v", paths, err)
+		}
+		if len(r.Files) != 1 || r.Files[0].Path != ".github/workflows/ok.yml" {
+			t.Errorf("paths %q: files = %v, want only ok.yml", paths, r.Files)
+		}
+		got := only(r.Findings, RuleInvalidWorkflow)
+		var where []string
+		for _, f := range got {
+			where = append(where, f.Path)
+			if unsafeName(f.Path) || unsafeName(f.Message) || f.Severity != finding.High {
+				t.Errorf("finding %q is not safe to print or not high", f)
+			}
+		}
+		want := []string{".github/workflows", "tools", "tools/plain"}
+		slices.Sort(where)
+		if !slices.Equal(where, want) {
+			t.Errorf("paths %q: refused at %q, want %q%s", paths, where, want, dump(got))
+		}
+	}
+	if !unsafeName("a\xffb") || unsafeName("ünïcode/Dockerfile") {
+		t.Error("unsafeName misjudges UTF-8")
 	}
 }

@@ -213,5 +213,8 @@
 // file named directly with any other name is an error; glob matches with
 // other names are ignored, and so are glob matches below .git,
 // node_modules, vendor or testdata unless the pattern names that directory.
-// Globs match files only and never walk directories.
+// Globs match files only and never walk directories. A directory named in
+// Paths that holds no file Scan reads is an error (ErrNoFiles). A file
+// whose path holds a control character or is not UTF-8 is never read: it
+// is an invalid-workflow finding at its nearest printable folder.
 package audit

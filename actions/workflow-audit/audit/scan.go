@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -233,5 +235,25 @@ func (s *scanner) run(sf *sourceFile, m any, out *[]finding.Finding) {
 				c.checkDockerfile(m, rep)
 			}
 		}
+	}
+}
+
+// refusedName is the finding for a file whose name cannot be printed
+// safely (see unsafeName): it is reported at its folder, the name quoted
+// with its control characters escaped, and not read.
+func refusedName(rel string) finding.Finding {
+	dir := safeParent(rel)
+	name := rel
+	if dir != "." {
+		name = strings.TrimPrefix(rel, dir+"/")
+	}
+	q := strconv.QuoteToASCII(name)
+	return finding.Finding{
+		Rule:     RuleInvalidWorkflow,
+		Severity: finding.High,
+		Path:     dir,
+		Message: fmt.Sprintf("file name %s holds a control character (a newline, carriage return or escape) or is not UTF-8, so it was not scanned: such a name can forge log lines and annotations; rename it to plain text",
+			q),
+		Fingerprint: "unsafe-name:" + q,
 	}
 }

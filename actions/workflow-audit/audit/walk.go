@@ -9,6 +9,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
 )
@@ -116,22 +118,25 @@ type collector struct {
 	root    string
 	targets []target
 	index   map[string]int
+	// refused are the repository paths of files that would be scanned
+	// but whose names hold a control character or are not UTF-8.
+	refused []string
 }
 
-func collectTargets(ctx context.Context, root string, paths []string) ([]target, error) {
+func collectTargets(ctx context.Context, root string, paths []string) (*collector, error) {
 	c := &collector{ctx: ctx, root: root, index: map[string]int{}}
 	if len(paths) == 0 {
 		if err := c.walk(root, "."); err != nil {
 			return nil, err
 		}
-		return c.targets, nil
+		return c, nil
 	}
 	for _, p := range paths {
 		if err := c.addPath(p); err != nil {
 			return nil, err
 		}
 	}
-	return c.targets, nil
+	return c, nil
 }
 
 // add records a target. A file named explicitly keeps the explicit kind
@@ -177,6 +182,10 @@ func (c *collector) walk(dirAbs, dirRel string) error {
 		}
 		kind := kindByLocation(rel)
 		if kind == "" {
+			return nil
+		}
+		if unsafeName(rel) {
+			c.refused = append(c.refused, rel)
 			return nil
 		}
 		abs := p
@@ -240,7 +249,14 @@ func (c *collector) addPath(p string) error {
 	}
 	switch {
 	case st.IsDir():
-		return c.walk(real, rel)
+		before, refused := len(c.targets), len(c.refused)
+		if err := c.walk(real, rel); err != nil {
+			return err
+		}
+		if len(c.targets) == before && len(c.refused) == refused {
+			return &PathError{Path: p, Err: ErrNoFiles}
+		}
+		return nil
 	case !st.Mode().IsRegular():
 		return &PathError{Path: p, Err: errors.New("is not a regular file")}
 	}
@@ -288,6 +304,11 @@ func (c *collector) addGlob(p, pattern string) error {
 		if kind == "" {
 			return nil
 		}
+		if unsafeName(m) {
+			n++
+			c.refused = append(c.refused, m)
+			return nil
+		}
 		real, err := filepath.EvalSymlinks(filepath.Join(c.root, filepath.FromSlash(m)))
 		if err != nil {
 			return nil // dangling link
@@ -313,4 +334,25 @@ func (c *collector) addGlob(p, pattern string) error {
 		return &PathError{Path: p, Err: ErrNoMatch}
 	}
 	return nil
+}
+
+// unsafeName reports a repository path that holds a control character
+// (a newline, a carriage return, an escape) or is not UTF-8. Such a name
+// cannot be shown in a log line, an annotation or a SARIF location without
+// changing what those say, so the file is refused rather than scanned.
+func unsafeName(rel string) bool {
+	if !utf8.ValidString(rel) {
+		return true
+	}
+	return strings.IndexFunc(rel, unicode.IsControl) >= 0
+}
+
+// safeParent returns the deepest ancestor folder of rel whose path is
+// safe to print, "." at worst: where a refused file is reported.
+func safeParent(rel string) string {
+	for d := path.Dir(rel); ; d = path.Dir(d) {
+		if d == "." || d == "/" || !unsafeName(d) {
+			return d
+		}
+	}
 }
