@@ -44,6 +44,9 @@ type Options struct {
 	// names to tell personal access tokens from other tokens handed to
 	// "token" inputs (pat-usage). Empty means [DefaultPATPattern].
 	PATPattern string
+	// Persona selects how much is reported; the zero value is
+	// PersonaRegular.
+	Persona Persona
 
 	// keepWorkflowSources makes the report keep every workflow's content,
 	// for the job spans of job waivers; files that mention "hub:" are kept
@@ -177,7 +180,7 @@ func Scan(ctx context.Context, root string, opts Options) (*Report, error) {
 	s := &scanner{
 		ctx:   ctx,
 		root:  rootReal,
-		check: &checkCtx{allow: newAllowList(opts.AllowUnpinned), patName: patName},
+		check: &checkCtx{allow: newAllowList(opts.AllowUnpinned), patName: patName, persona: opts.Persona},
 		queue: targets,
 		seen:  map[string]bool{},
 		keep:  opts.keepWorkflowSources,

@@ -25,6 +25,7 @@ const (
 	inputAllowUnpinned = "allow-unpinned"
 	inputFailOn        = "fail-on"
 	inputPATPattern    = "pat-pattern"
+	inputPersona       = "persona"
 	outputFiles        = "files"
 	outputHigh         = "high"
 )
@@ -49,6 +50,8 @@ var Gate = &gate.Gate{
 				Description: "Owners (actions) or repositories (actions/checkout) whose actions and images may stay unpinned. Empty by default: everything must be pinned."},
 			{Name: inputPATPattern, Kind: gate.String, Default: DefaultPATPattern, Check: checkPATPattern,
 				Description: "Regular expression (Go syntax) matched against secret names to spot personal access tokens handed to token inputs (pat-usage)."},
+			{Name: inputPersona, Kind: gate.Enum, Values: personaNames, Default: "regular",
+				Description: "How much to report, as zizmor's personas: regular reports what is worth fixing in any repository; pedantic adds findings that are risky only in some setups (runner labels the audit does not know, artifact uploads beside a checkout that keeps its token, code smells); auditor adds the strict definitions a security review lists (every pull_request_target, every checkout that keeps its credentials)."},
 			{Name: inputFailOn, Kind: gate.Enum, Values: []string{"critical", "high", "medium", "low", "info"}, Default: "high",
 				Description: "The lowest severity that denies: findings at or above it that no waiver accepts fail the gate, those below are reported only."},
 		}, waiver.Inputs()...),
@@ -63,6 +66,11 @@ var Gate = &gate.Gate{
 
 func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	opts := Options{Paths: in.List(inputPaths), AllowUnpinned: in.List(inputAllowUnpinned), PATPattern: in.String(inputPATPattern)}
+	persona, err := ParsePersona(in.String(inputPersona))
+	if err != nil {
+		return nil, gate.BadInputf(inputPersona, in.Raw(inputPersona), "%v", err)
+	}
+	opts.Persona = persona
 	failOn, err := finding.ParseSeverity(in.String(inputFailOn))
 	if err != nil {
 		return nil, gate.BadInputf(inputFailOn, in.Raw(inputFailOn), "%v", err)

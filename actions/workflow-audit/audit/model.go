@@ -153,6 +153,8 @@ type checkCtx struct {
 	// patName matches the secret names pat-usage treats as personal
 	// access tokens.
 	patName *regexp.Regexp
+	// persona says which findings are reported (see Persona).
+	persona Persona
 }
 
 // reporter collects one rule's findings for one file.

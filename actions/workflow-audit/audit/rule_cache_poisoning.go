@@ -118,7 +118,7 @@ func (cachePoisoningRule) checkWorkflow(wf *workflowFile, rep *reporter) {
 		return
 	}
 	why := ""
-	if r := wf.publishReason(); r != "" {
+	if r := wf.eventPublishReason(); r != "" {
 		why = "a workflow that publishes (" + r + ")"
 	} else if t := wf.privilegedTrigger(); t != "" {
 		why = "a workflow that " + t + " starts, where people without write access choose the code or input"
@@ -126,11 +126,11 @@ func (cachePoisoningRule) checkWorkflow(wf *workflowFile, rep *reporter) {
 	for _, j := range wf.jobs {
 		jobWhy := why
 		if jobWhy == "" {
-			ps := j.publisherStep()
-			if ps == nil {
+			r := j.publishReason()
+			if r == "" {
 				continue
 			}
-			jobWhy = fmt.Sprintf("a job that publishes with %s (line %d)", ps.uses.value, ps.uses.pos.line)
+			jobWhy = "a job that " + r
 		}
 		for _, st := range j.steps {
 			a, ok := stepAction(st)

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/hubgates/hub/shared/finding"
@@ -123,23 +124,32 @@ func TestCachePoisoning(t *testing.T) {
 	})
 }
 
-// TestPublishReasonFollowsPublishes keeps publishReason, which explains,
-// in step with publishes, which decides.
-func TestPublishReasonFollowsPublishes(t *testing.T) {
-	srcs := []string{
-		"on: push\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n",
-		"on: release\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n",
-		"on: {push: {tags: ['v*']}}\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n",
-		"on: {push: {branches: [main]}}\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n",
-		"on: registry_package\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n",
-		"on: push\njobs: {a: {runs-on: x, environment: prod, steps: [{run: a}]}}\n",
-		"name: Publish docs\non: push\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n",
-		"- not a workflow\n",
+// TestPublishReason: what makes a workflow one that publishes, and the
+// near misses that do not (a name, a dry run, a build that is not pushed).
+func TestPublishReason(t *testing.T) {
+	tests := []struct {
+		src, want string
+	}{
+		{"on: push\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n", ""},
+		{"on: release\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n", "it runs on release"},
+		{"on: {push: {tags: ['v*']}}\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n", "it runs on tag pushes"},
+		{"on: {push: {branches: [main]}}\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n", ""},
+		{"on: registry_package\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n", "it runs on registry_package"},
+		{"on: push\njobs: {a: {runs-on: x, environment: prod, steps: [{run: a}]}}\n", "job a deploys to environment prod"},
+		{"name: Publish docs\non: push\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n", ""},
+		{"name: check releases\non: push\njobs: {a: {runs-on: x, steps: [{run: gh release list}]}}\n", ""},
+		{"on: push\njobs: {a: {runs-on: x, steps: [{run: cargo publish --dry-run}]}}\n", ""},
+		{"on: push\njobs: {a: {runs-on: x, steps: [{run: cargo publish --token $T}]}}\n", "job a runs `cargo publish --token $T`"},
+		{"on: push\njobs: {a: {runs-on: x, steps: [{run: 'make && npm publish'}]}}\n", "job a runs `npm publish`"},
+		{"on: push\njobs: {a: {runs-on: x, steps: [{run: gh release create v1}]}}\n", "job a runs `gh release create v1`"},
+		{"on: push\njobs: {a: {runs-on: x, steps: [{run: goreleaser release --snapshot}]}}\n", ""},
+		{"on: push\njobs: {a: {runs-on: x, steps: [{uses: pypa/gh-action-pypi-publish@v1}]}}\n", "job a publishes with pypa/gh-action-pypi-publish@v1"},
+		{"- not a workflow\n", ""},
 	}
-	for _, src := range srcs {
-		wf := parseWorkflow(&sourceFile{path: ".github/workflows/ci.yml", kind: KindWorkflow, src: []byte(src)})
-		if got, want := wf.publishReason() != "", wf.publishes(); got != want {
-			t.Errorf("%q: publishReason %q but publishes() = %v", src, wf.publishReason(), want)
+	for _, tt := range tests {
+		wf := parseWorkflow(&sourceFile{path: ".github/workflows/release.yml", kind: KindWorkflow, src: []byte(tt.src)})
+		if got := wf.publishReason(); !strings.HasPrefix(got, tt.want) || (tt.want == "") != (got == "") {
+			t.Errorf("%q: publishReason = %q, want %q", tt.src, got, tt.want)
 		}
 	}
 }
