@@ -20,7 +20,8 @@
 //   - unpinned-images (high): a container image that is not pinned by
 //     "@sha256:<64 hex>": "docker://" step uses, a job "container:" (string
 //     or "image:"), "services.<id>.image", a Docker action's "runs.image" when
-//     it is "docker://...", Dockerfile FROM lines and Dockerfile
+//     it is "docker://..." or a registry reference that names no file
+//     ("ghcr.io/o/tool:1", "alpine:3.20": GitHub pulls those too), Dockerfile FROM lines and Dockerfile
 //     "COPY --from=<image>". An image that contains a "${{ }}" expression
 //     (and does not end in a literal digest) cannot be checked and is
 //     reported at medium severity, as is a FROM whose image is entirely a

@@ -105,6 +105,10 @@ type actionFile struct {
 	// dockerfile is the repository-relative path of the Dockerfile a Docker
 	// action builds (runs.image not "docker://"), or "".
 	dockerfile string
+	// registryImage is set when runs.image names no file but reads as an
+	// image reference ("alpine:3.20", "ghcr.io/o/i@sha256:..."): GitHub
+	// pulls it like a "docker://" image.
+	registryImage bool
 }
 
 // dockerfileFile is a parsed Dockerfile.

@@ -52,6 +52,11 @@ func TestUnpinnedImagesAction(t *testing.T) {
 		{"local Dockerfile pinned", "Dockerfile", map[string]string{"act/Dockerfile": "FROM alpine@sha256:" + testDigest + "\n"}, nil},
 		{"local Dockerfile unpinned", "Dockerfile", map[string]string{"act/Dockerfile": "FROM alpine:3\n"}, &want{finding.High, 1, 6, `base image "alpine:3"`}},
 		{"local Containerfile by path", "build/Containerfile", map[string]string{"act/build/Containerfile": "FROM alpine:3\n"}, &want{finding.High, 1, 6, `base image "alpine:3"`}},
+		// GitHub pulls a registry reference without docker:// too.
+		{"registry tag without docker://", "ghcr.io/o/tool:1.2", nil, &want{finding.High, 5, 10, `action image "ghcr.io/o/tool:1.2" is not pinned by digest`}},
+		{"Docker Hub tag without docker://", "alpine:3.20", nil, &want{finding.High, 5, 10, `action image "alpine:3.20"`}},
+		{"registry digest without docker://", "ghcr.io/o/tool@sha256:" + testDigest, nil, nil},
+		{"a file named like a tag wins", "tool:1", map[string]string{"act/tool:1": "FROM alpine@sha256:" + testDigest + "\n"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,6 +163,19 @@ func TestImagePath(t *testing.T) {
 	for _, tt := range tests {
 		if got := strings.Join(imagePath(tt.in), "/"); got != tt.out {
 			t.Errorf("imagePath(%q) = %q, want %q", tt.in, got, tt.out)
+		}
+	}
+}
+
+func TestLooksLikeImage(t *testing.T) {
+	for v, want := range map[string]bool{
+		"alpine:3.20": true, "ghcr.io/o/r:1": true, "ghcr.io/o/r": true, "localhost:5000/x": true,
+		"ghcr.io/o/r@sha256:" + testDigest: true, "o/r:v1": true,
+		"Dockerfile": false, "docker/Dockerfile": false, "build/Containerfile": false, "alpine": false,
+		"../Dockerfile": false, "a b:1": false,
+	} {
+		if got := looksLikeImage(v); got != want {
+			t.Errorf("looksLikeImage(%q) = %v, want %v", v, got, want)
 		}
 	}
 }

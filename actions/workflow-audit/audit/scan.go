@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -198,6 +199,10 @@ func (s *scanner) followDockerfile(a *actionFile) (target, bool) {
 	at := a.image.pos
 	abs := filepath.Join(s.root, filepath.FromSlash(a.dockerfile))
 	real, err := filepath.EvalSymlinks(abs)
+	if err != nil && looksLikeImage(a.image.value) {
+		a.dockerfile, a.registryImage = "", true
+		return target{}, false
+	}
 	if err != nil {
 		a.addProblem(at, "missing-dockerfile:"+a.image.value, fmt.Sprintf("runs.image %q names a local Dockerfile (%s) that does not exist; add it, or use \"docker://<image>@sha256:<digest>\"", a.image.value, a.dockerfile))
 		return target{}, false
@@ -256,4 +261,20 @@ func refusedName(rel string) finding.Finding {
 			q),
 		Fingerprint: "unsafe-name:" + q,
 	}
+}
+
+// imageRefRe matches a registry image reference: an optional host
+// (with a dot or a port, or localhost), path components, and a tag or a
+// digest. A Dockerfile path has neither a tag nor a digest.
+var imageRefRe = regexp.MustCompile(`^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-fA-F]+)?$`)
+
+// looksLikeImage reports whether a runs.image value that names no file is
+// an image reference: it has a tag or a digest, or a registry host.
+func looksLikeImage(v string) bool {
+	if !imageRefRe.MatchString(v) || strings.HasSuffix(strings.ToLower(v), "dockerfile") {
+		return false
+	}
+	last := v[strings.LastIndexByte(v, '/')+1:]
+	first, _, hasSlash := strings.Cut(v, "/")
+	return strings.ContainsAny(last, ":@") || hasSlash && strings.ContainsAny(first, ".:")
 }
