@@ -80,14 +80,20 @@
 //     workspace ("." or ${{ github.workspace }}), medium otherwise; or in a
 //     job of a privileged trigger that checks out pull request code.
 //   - cache-poisoning (high): a step that restores a GitHub Actions cache
-//     (actions/cache and cache/restore unless lookup-only, setup-go unless
-//     cache: false, from v4 on, setup-node/python/java with a cache input,
-//     and other known caching actions) in a workflow that publishes (see
-//     publishes: release, tag push, deployment environment, or the name),
-//     that a privileged trigger starts, or in a job using a known publishing
-//     action (PyPI, goreleaser, gh-release, a pushing docker build...).
-//     actions/cache/save and caching disabled by an expression are not
-//     reported.
+//     (the actions in cacheActions, after zizmor's list of cache-aware
+//     actions: actions/cache and cache/restore unless lookup-only,
+//     setup-go from v4 and setup-node from v5 by default, setup-uv,
+//     setup-rust-toolchain, mise, setup-zig, setup-gradle, composer-install
+//     and setup-bun unless turned off, setup-python/java/graalvm/dotnet,
+//     setup-ruby's bundler-cache and maturin-action's sccache when turned
+//     on, sccache-action and the nix and apt caches always) in a workflow
+//     that publishes (a release event, a tag push, a push to a release
+//     branch, a deployment environment) or that a privileged trigger
+//     starts, or in a job that publishes with a known action or command.
+//     An input written as an expression is medium ("may restore") unless
+//     it is a literal or, in a workflow that runs only on tags and
+//     releases, a tag guard such as startsWith(github.ref, 'refs/tags/').
+//     actions/cache/save is not reported.
 //   - self-hosted-untrusted (high): a job on a "self-hosted" label, or on a
 //     matrix value that is one, in a workflow a fork or outsider can start
 //     (pull_request*, issue_comment, issues, discussion*, workflow_run,

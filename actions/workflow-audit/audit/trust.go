@@ -123,6 +123,13 @@ func (wf *workflowFile) publishReason() string {
 			if ev.Tags != nil && len(ev.Tags.Values) > 0 {
 				return "it runs on tag pushes"
 			}
+			if ev.Branches != nil {
+				for _, b := range ev.Branches.Values {
+					if b != nil && strings.Contains(strings.ToLower(b.Value), "release") {
+						return "it runs on pushes to release branches (" + b.Value + ")"
+					}
+				}
+			}
 		}
 	}
 	for _, j := range wf.jobs {
@@ -140,6 +147,26 @@ func (wf *workflowFile) publishReason() string {
 		}
 	}
 	return ""
+}
+
+// tagOnly reports whether wf runs only on tag pushes and releases.
+func (wf *workflowFile) tagOnly() bool {
+	if wf.ast == nil || len(wf.ast.On) == 0 {
+		return false
+	}
+	for _, e := range wf.ast.On {
+		ev, ok := e.(*actionlint.WebhookEvent)
+		if !ok || ev.Hook == nil {
+			return false
+		}
+		switch {
+		case ev.Hook.Value == "release":
+		case ev.Hook.Value == "push" && ev.Tags != nil && len(ev.Tags.Values) > 0 && (ev.Branches == nil || len(ev.Branches.Values) == 0):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // eventPublishReason is publishReason without the jobs' steps: a release,
