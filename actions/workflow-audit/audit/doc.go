@@ -131,9 +131,11 @@
 //     reported; other github.event fields are medium. String inputs
 //     (workflow_dispatch, workflow_call, composite actions,
 //     client_payload) are medium; boolean, number, choice and environment
-//     inputs are not reported. steps.*.outputs and needs.*.outputs are low
-//     on privileged triggers and not reported elsewhere. env.X and matrix.X
-//     are resolved to what the step, job or workflow set them to. The
+//     inputs are not reported. steps.*.outputs and needs.*.outputs, and
+//     env.X that no env: block sets (a step wrote it to $GITHUB_ENV), are
+//     low on privileged triggers and reported elsewhere only by the
+//     pedantic persona. env.X and matrix.X are resolved to what the step,
+//     job or workflow set them to; toJSON(env) carries every variable. The
 //     finding is at the "${{" itself, its fingerprint key the expression;
 //     the env: pattern (env: TITLE: ${{ ... }}, then "$TITLE") is the fix
 //     and is never reported.
@@ -143,8 +145,9 @@
 //     code: actions/checkout with a "ref:" or "repository:" naming the head
 //     (head.sha, head.ref, head.repo, merge_commit_sha, github.head_ref,
 //     workflow_run head_sha/head_branch/head_repository/pull_requests,
-//     refs/pull/N/head or /merge, env variables set from those, and on
-//     issue_comment step or job outputs), "gh pr checkout", or git
+//     refs/pull/N/head or /merge, env variables and matrix entries set
+//     from those, step and job outputs named for a head, ref, branch or
+//     SHA, and on issue_comment any step or job output), "gh pr checkout", or git
 //     fetch/checkout/switch/pull/reset... of such a ref; reported at the
 //     ref value or the command. A job that downloads another run's
 //     artifacts (download-artifact with run-id,

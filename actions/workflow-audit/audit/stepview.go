@@ -291,6 +291,15 @@ func (v *workflowView) scope(jv *jobView, sv *stepView) *exprScope {
 			return "", false
 		},
 		fixedInput: v.fixedInput,
+		envNames: func() []string {
+			var out []string
+			for _, l := range levels {
+				for _, ev := range l.vars {
+					out = append(out, ev.name)
+				}
+			}
+			return out
+		},
 	}
 	if jv != nil && jv.j.ast != nil && jv.j.ast.Strategy != nil && jv.j.ast.Strategy.Matrix != nil {
 		m := jv.j.ast.Strategy.Matrix
@@ -303,7 +312,13 @@ func (v *workflowView) scope(jv *jobView, sv *stepView) *exprScope {
 // the step's own env (actions have no workflow or job env, and their
 // inputs carry no types).
 func actionScope(sv *stepView) *exprScope {
-	return &exprScope{env: sv.env.lookup}
+	return &exprScope{env: sv.env.lookup, envNames: func() []string {
+		var out []string
+		for _, ev := range sv.env.vars {
+			out = append(out, ev.name)
+		}
+		return out
+	}}
 }
 
 // fixedInput reports whether every declaration of input name (in
