@@ -6,6 +6,7 @@ import "github.com/hubgates/hub/shared/finding"
 // file and one line here.
 var ruleSet = []rule{
 	artipackedRule{},
+	botConditionsRule{},
 	cachePoisoningRule{},
 	dangerousTriggersRule{},
 	excessivePermissionsRule{},
@@ -60,3 +61,11 @@ const (
 )
 
 const helpBase = "https://github.com/hubgates/hub/blob/main/actions/workflow-audit/README.md#"
+
+// The IDs of the condition and expression rules.
+const (
+	RuleBotConditions    = "bot-conditions"
+	RuleUnsoundContains  = "unsound-contains"
+	RuleUnsoundCondition = "unsound-condition"
+	RuleObfuscation      = "obfuscation"
+)
