@@ -19,6 +19,8 @@ var ruleSet = []rule{
 	secretsInheritRule{},
 	selfHostedUntrustedRule{},
 	templateInjectionRule{},
+	unsoundConditionRule{},
+	unsoundContainsRule{},
 	unpinnedImagesRule{},
 	unpinnedUsesRule{},
 }
