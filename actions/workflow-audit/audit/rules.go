@@ -15,6 +15,7 @@ var ruleSet = []rule{
 	invalidWorkflowRule{},
 	knownCompromisedRule{},
 	missingConcurrencyRule{},
+	obfuscationRule{},
 	patUsageRule{},
 	secretsInheritRule{},
 	selfHostedUntrustedRule{},
