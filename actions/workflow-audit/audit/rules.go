@@ -20,10 +20,10 @@ var ruleSet = []rule{
 	secretsInheritRule{},
 	selfHostedUntrustedRule{},
 	templateInjectionRule{},
-	unsoundConditionRule{},
-	unsoundContainsRule{},
 	unpinnedImagesRule{},
 	unpinnedUsesRule{},
+	unsoundConditionRule{},
+	unsoundContainsRule{},
 }
 
 // Rules describes every rule the scan can report, in ID order, for SARIF
