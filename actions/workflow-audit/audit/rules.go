@@ -24,6 +24,7 @@ var ruleSet = []rule{
 	unpinnedUsesRule{},
 	unsoundConditionRule{},
 	unsoundContainsRule{},
+	useTrustedPublishingRule{},
 }
 
 // Rules describes every rule the scan can report, in ID order, for SARIF
@@ -71,4 +72,13 @@ const (
 	RuleUnsoundContains  = "unsound-contains"
 	RuleUnsoundCondition = "unsound-condition"
 	RuleObfuscation      = "obfuscation"
+)
+
+// The IDs of the rules about secrets, publishing and permissions.
+const (
+	RuleUseTrustedPublishing    = "use-trusted-publishing"
+	RuleUnredactedSecrets       = "unredacted-secrets"
+	RuleSecretsOutsideEnv       = "secrets-outside-env"
+	RuleUndocumentedPermissions = "undocumented-permissions"
+	RuleForbiddenUses           = "forbidden-uses"
 )
