@@ -22,6 +22,7 @@ var ruleSet = []rule{
 	templateInjectionRule{},
 	unpinnedImagesRule{},
 	unpinnedUsesRule{},
+	unredactedSecretsRule{},
 	unsoundConditionRule{},
 	unsoundContainsRule{},
 	useTrustedPublishingRule{},
