@@ -18,6 +18,7 @@ var ruleSet = []rule{
 	obfuscationRule{},
 	patUsageRule{},
 	secretsInheritRule{},
+	secretsOutsideEnvRule{},
 	selfHostedUntrustedRule{},
 	templateInjectionRule{},
 	unpinnedImagesRule{},
