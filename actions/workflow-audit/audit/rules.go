@@ -21,6 +21,7 @@ var ruleSet = []rule{
 	secretsOutsideEnvRule{},
 	selfHostedUntrustedRule{},
 	templateInjectionRule{},
+	undocumentedPermissionsRule{},
 	unpinnedImagesRule{},
 	unpinnedUsesRule{},
 	unredactedSecretsRule{},
