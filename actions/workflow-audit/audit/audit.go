@@ -47,6 +47,9 @@ type Options struct {
 	// Persona selects how much is reported; the zero value is
 	// PersonaRegular.
 	Persona Persona
+	// ForbiddenUses are forbidden-uses patterns ("owner/*",
+	// "owner/repo[/path][@ref]", "!" to allow again).
+	ForbiddenUses []string
 
 	// keepWorkflowSources makes the report keep every workflow's content,
 	// for the job spans of job waivers; files that mention "hub:" are kept
@@ -86,6 +89,9 @@ func (o Options) Validate() error {
 		if _, err := regexp.Compile(o.PATPattern); err != nil {
 			errs = append(errs, fmt.Errorf("%w %q: %v", ErrInvalidPATPattern, o.PATPattern, err))
 		}
+	}
+	if _, err := parseUsesPatterns(o.ForbiddenUses); err != nil {
+		errs = append(errs, err)
 	}
 	for i, p := range o.Paths {
 		if strings.TrimSpace(p) == "" {
@@ -191,6 +197,7 @@ func Scan(ctx context.Context, root string, opts Options) (*Report, error) {
 	for _, rel := range col.refused {
 		s.found = append(s.found, refusedName(rel))
 	}
+	s.check.forbidden, _ = parseUsesPatterns(opts.ForbiddenUses) // Validate checked them
 	if err := s.scanAll(); err != nil {
 		return nil, err
 	}

@@ -26,6 +26,7 @@ const (
 	inputFailOn        = "fail-on"
 	inputPATPattern    = "pat-pattern"
 	inputPersona       = "persona"
+	inputForbiddenUses = "forbidden-uses"
 	outputFiles        = "files"
 	outputHigh         = "high"
 )
@@ -48,6 +49,8 @@ var Gate = &gate.Gate{
 				Description: "Files, directories or globs to scan, relative to the workspace. Empty scans .github/workflows/*.yml, every action.yml and every Dockerfile in the repository (testdata, vendor and node_modules folders aside)."},
 			{Name: inputAllowUnpinned, Kind: gate.List,
 				Description: "Owners (actions) or repositories (actions/checkout) whose actions and images may stay unpinned. Empty by default: everything must be pinned."},
+			{Name: inputForbiddenUses, Kind: gate.List,
+				Description: "Actions and reusable workflows that must not be used (forbidden-uses): owner/*, owner/repo (any path in it), owner/repo/path or owner/repo@ref, \"*\" within one component; an entry starting with \"!\" allows again what an earlier one forbade. Empty forbids nothing."},
 			{Name: inputPATPattern, Kind: gate.String, Default: DefaultPATPattern, Check: checkPATPattern,
 				Description: "Regular expression (Go syntax) matched against secret names to spot personal access tokens handed to token inputs (pat-usage)."},
 			{Name: inputPersona, Kind: gate.Enum, Values: personaNames, Default: "regular",
@@ -65,7 +68,7 @@ var Gate = &gate.Gate{
 }
 
 func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
-	opts := Options{Paths: in.List(inputPaths), AllowUnpinned: in.List(inputAllowUnpinned), PATPattern: in.String(inputPATPattern)}
+	opts := Options{Paths: in.List(inputPaths), AllowUnpinned: in.List(inputAllowUnpinned), PATPattern: in.String(inputPATPattern), ForbiddenUses: in.List(inputForbiddenUses)}
 	persona, err := ParsePersona(in.String(inputPersona))
 	if err != nil {
 		return nil, gate.BadInputf(inputPersona, in.Raw(inputPersona), "%v", err)
@@ -139,6 +142,8 @@ func inputError(err error, in *gate.Inputs) error {
 			problem = "does not exist"
 		}
 		return &gate.InputError{Input: inputPaths, Value: pe.Path, Problem: problem, Err: err}
+	case errors.Is(err, ErrInvalidUsesPattern):
+		return &gate.InputError{Input: inputForbiddenUses, Value: in.Raw(inputForbiddenUses), Problem: err.Error(), Err: err}
 	case errors.Is(err, ErrInvalidAllowEntry):
 		return &gate.InputError{Input: inputAllowUnpinned, Value: in.Raw(inputAllowUnpinned), Problem: err.Error(), Err: err}
 	}

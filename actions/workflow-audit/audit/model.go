@@ -159,6 +159,8 @@ type checkCtx struct {
 	patName *regexp.Regexp
 	// persona says which findings are reported (see Persona).
 	persona Persona
+	// forbidden are the forbidden-uses patterns.
+	forbidden []usesPattern
 }
 
 // reporter collects one rule's findings for one file.

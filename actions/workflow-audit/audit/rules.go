@@ -10,6 +10,7 @@ var ruleSet = []rule{
 	cachePoisoningRule{},
 	dangerousTriggersRule{},
 	excessivePermissionsRule{},
+	forbiddenUsesRule{},
 	githubEnvRule{},
 	insecureCommandsRule{},
 	invalidWorkflowRule{},
