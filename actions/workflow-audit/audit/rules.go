@@ -22,6 +22,7 @@ var ruleSet = []rule{
 	secretsOutsideEnvRule{},
 	selfHostedUntrustedRule{},
 	templateInjectionRule{},
+	typosquatUsesRule{},
 	undocumentedPermissionsRule{},
 	unpinnedImagesRule{},
 	unpinnedUsesRule{},
@@ -85,4 +86,16 @@ const (
 	RuleSecretsOutsideEnv       = "secrets-outside-env"
 	RuleUndocumentedPermissions = "undocumented-permissions"
 	RuleForbiddenUses           = "forbidden-uses"
+)
+
+// The IDs of the rules about which actions and tools are used.
+const (
+	RuleTyposquatUses       = "typosquat-uses"
+	RuleSuperfluousActions  = "superfluous-actions"
+	RuleMisfeature          = "misfeature"
+	RuleUnpinnedTools       = "unpinned-tools"
+	RuleAdhocPackages       = "adhoc-packages"
+	RuleInsecureURLScheme   = "insecure-url-scheme"
+	RuleSelfRepository      = "self-repository"
+	RuleAnonymousDefinition = "anonymous-definition"
 )
