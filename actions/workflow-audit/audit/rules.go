@@ -21,6 +21,7 @@ var ruleSet = []rule{
 	secretsInheritRule{},
 	secretsOutsideEnvRule{},
 	selfHostedUntrustedRule{},
+	superfluousActionsRule{},
 	templateInjectionRule{},
 	typosquatUsesRule{},
 	undocumentedPermissionsRule{},
