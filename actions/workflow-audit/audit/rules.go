@@ -15,6 +15,7 @@ var ruleSet = []rule{
 	insecureCommandsRule{},
 	invalidWorkflowRule{},
 	knownCompromisedRule{},
+	misfeatureRule{},
 	missingConcurrencyRule{},
 	obfuscationRule{},
 	patUsageRule{},

@@ -27,6 +27,9 @@ type stepView struct {
 	with   map[string]*scriptVal // by lower-case input name
 	env    envBlock
 	cond   *scriptVal // "if:"
+	// shell is the step's own "shell:", or the job's or workflow's
+	// defaults.run.shell for workflow run steps; nil when none is set.
+	shell *scriptVal
 
 	// cmds and execs cache the run: script's commands and the indexes of
 	// those that execute workspace code (see commands and execIndexes).
@@ -130,12 +133,27 @@ func newWorkflowView(wf *workflowFile) *workflowView {
 		}
 		for _, st := range j.steps {
 			if st.ast != nil {
-				jv.steps = append(jv.steps, v.stepOf(st.ast))
+				sv := v.stepOf(st.ast)
+				if sv.run != nil && sv.shell == nil {
+					sv.shell = v.defaultShell(j)
+				}
+				jv.steps = append(jv.steps, sv)
 			}
 		}
 		v.jobs = append(v.jobs, jv)
 	}
 	return v
+}
+
+// defaultShell returns the job's, else the workflow's,
+// defaults.run.shell, or nil.
+func (v *workflowView) defaultShell(j *job) *scriptVal {
+	for _, d := range []*actionlint.Defaults{j.ast.Defaults, v.wf.ast.Defaults} {
+		if d != nil && d.Run != nil && d.Run.Shell != nil {
+			return v.str(d.Run.Shell)
+		}
+	}
+	return nil
 }
 
 // str converts an actionlint string; nil when it has no position.
@@ -171,6 +189,7 @@ func (v *workflowView) stepOf(as *actionlint.Step) *stepView {
 	switch ex := as.Exec.(type) {
 	case *actionlint.ExecRun:
 		sv.run = v.str(ex.Run)
+		sv.shell = v.str(ex.Shell)
 	case *actionlint.ExecAction:
 		sv.uses = v.str(ex.Uses)
 		for name, in := range ex.Inputs {
@@ -227,6 +246,8 @@ func newActionSteps(a *actionFile) []*stepView {
 		sv.run = nodeVal(r)
 		_, c := mappingValue(st.node, "if")
 		sv.cond = nodeVal(c)
+		_, sh := mappingValue(st.node, "shell")
+		sv.shell = nodeVal(sh)
 		_, w := mappingValue(st.node, "with")
 		eachPair(w, func(k string, vn *yaml.Node) {
 			if val := nodeVal(vn); val != nil {
