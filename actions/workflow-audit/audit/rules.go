@@ -5,6 +5,7 @@ import "github.com/hubgates/hub/shared/finding"
 // ruleSet lists every rule Scan runs. Add a rule by adding a rule_<id>.go
 // file and one line here.
 var ruleSet = []rule{
+	adhocPackagesRule{},
 	artipackedRule{},
 	botConditionsRule{},
 	cachePoisoningRule{},
