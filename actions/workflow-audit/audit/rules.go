@@ -14,6 +14,7 @@ var ruleSet = []rule{
 	forbiddenUsesRule{},
 	githubEnvRule{},
 	insecureCommandsRule{},
+	insecureURLSchemeRule{},
 	invalidWorkflowRule{},
 	knownCompromisedRule{},
 	misfeatureRule{},
