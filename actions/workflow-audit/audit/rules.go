@@ -29,6 +29,7 @@ var ruleSet = []rule{
 	typosquatUsesRule{},
 	undocumentedPermissionsRule{},
 	unpinnedImagesRule{},
+	unpinnedToolsRule{},
 	unpinnedUsesRule{},
 	unredactedSecretsRule{},
 	unsoundConditionRule{},
