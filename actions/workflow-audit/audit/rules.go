@@ -6,6 +6,7 @@ import "github.com/hubgates/hub/shared/finding"
 // file and one line here.
 var ruleSet = []rule{
 	adhocPackagesRule{},
+	anonymousDefinitionRule{},
 	artipackedRule{},
 	botConditionsRule{},
 	cachePoisoningRule{},
