@@ -25,6 +25,7 @@ var ruleSet = []rule{
 	secretsInheritRule{},
 	secretsOutsideEnvRule{},
 	selfHostedUntrustedRule{},
+	selfRepositoryRule{},
 	superfluousActionsRule{},
 	templateInjectionRule{},
 	typosquatUsesRule{},
