@@ -26,6 +26,8 @@ const (
 	KindWorkflow   = "workflow"
 	KindAction     = "action"
 	KindDockerfile = "dockerfile"
+	// KindDependabot is a Dependabot configuration, .github/dependabot.yml.
+	KindDependabot = "dependabot"
 )
 
 // Options configures a scan. The zero value scans the default file set with

@@ -44,7 +44,8 @@ func TestRules(t *testing.T) {
 		_, w := r.(workflowChecker)
 		_, a := r.(actionChecker)
 		_, d := r.(dockerfileChecker)
-		if !f && !w && !a && !d {
+		_, b := r.(dependabotChecker)
+		if !f && !w && !a && !d && !b {
 			t.Errorf("rule %s implements no check", r.meta().ID)
 		}
 	}
@@ -88,7 +89,7 @@ func TestDefaultFileSet(t *testing.T) {
 		".github/workflows/b.yaml":             valid,
 		".github/workflows/sub/c.yml":          "not: scanned\n",
 		".github/workflows/notes.md":           "not scanned\n",
-		".github/dependabot.yml":               "version: 2\n",
+		".github/dependabot.yml":               "version: 2\nupdates:\n  - package-ecosystem: gomod\n    directory: /\n    cooldown:\n      default-days: 7\n",
 		"action.yml":                           "name: n\nruns:\n  using: node20\n  main: x.js\n",
 		"deep/er/action.yaml":                  "name: n\nruns:\n  using: node20\n  main: x.js\n",
 		"Dockerfile":                           "FROM scratch\n",
@@ -111,6 +112,7 @@ func TestDefaultFileSet(t *testing.T) {
 		}
 	}
 	want := []string{
+		"dependabot .github/dependabot.yml",
 		"workflow .github/workflows/a.yml",
 		"workflow .github/workflows/b.yaml",
 		"dockerfile Dockerfile",
@@ -126,7 +128,7 @@ func TestDefaultFileSet(t *testing.T) {
 	if len(r.Findings) != 0 {
 		t.Errorf("unexpected findings:%s", dump(r.Findings))
 	}
-	if r.Files[0].SHA256 != sha256Hex([]byte(files[".github/workflows/a.yml"])) {
+	if r.Files[1].SHA256 != sha256Hex([]byte(files[".github/workflows/a.yml"])) {
 		t.Error("SHA256 does not match the content")
 	}
 }

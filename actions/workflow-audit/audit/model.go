@@ -149,6 +149,9 @@ type (
 	dockerfileChecker interface {
 		checkDockerfile(*dockerfileFile, *reporter)
 	}
+	dependabotChecker interface {
+		checkDependabot(*dependabotFile, *reporter)
+	}
 )
 
 // checkCtx is what rules may consult beyond the file.

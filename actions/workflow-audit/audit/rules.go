@@ -11,6 +11,7 @@ var ruleSet = []rule{
 	botConditionsRule{},
 	cachePoisoningRule{},
 	dangerousTriggersRule{},
+	dependabotCooldownRule{},
 	excessivePermissionsRule{},
 	forbiddenUsesRule{},
 	githubEnvRule{},
@@ -105,4 +106,10 @@ const (
 	RuleInsecureURLScheme   = "insecure-url-scheme"
 	RuleSelfRepository      = "self-repository"
 	RuleAnonymousDefinition = "anonymous-definition"
+)
+
+// The IDs of the Dependabot rules.
+const (
+	RuleDependabotCooldown  = "dependabot-cooldown"
+	RuleDependabotExecution = "dependabot-execution"
 )

@@ -185,6 +185,8 @@ func (s *scanner) scanFile(t target) (res fileResult) {
 		s.run(sf, a, &res.found)
 	case KindDockerfile:
 		s.run(sf, parseDockerfile(sf), &res.found)
+	case KindDependabot:
+		s.run(sf, parseDependabot(sf), &res.found)
 	}
 	return res
 }
@@ -238,6 +240,10 @@ func (s *scanner) run(sf *sourceFile, m any, out *[]finding.Finding) {
 		case *dockerfileFile:
 			if c, ok := r.(dockerfileChecker); ok {
 				c.checkDockerfile(m, rep)
+			}
+		case *dependabotFile:
+			if c, ok := r.(dependabotChecker); ok {
+				c.checkDependabot(m, rep)
 			}
 		}
 	}

@@ -73,6 +73,10 @@ func isYAMLName(name string) bool {
 
 func isActionName(name string) bool { return name == "action.yml" || name == "action.yaml" }
 
+func isDependabotName(name string) bool {
+	return name == "dependabot.yml" || name == "dependabot.yaml"
+}
+
 func isDockerfileName(name string) bool {
 	if strings.HasSuffix(name, ".dockerignore") {
 		return false
@@ -89,6 +93,8 @@ func kindByLocation(rel string) string {
 		return KindAction
 	case isDockerfileName(name):
 		return KindDockerfile
+	case isDependabotName(name) && (path.Dir(rel) == ".github" || strings.HasSuffix(path.Dir(rel), "/.github")):
+		return KindDependabot
 	case isYAMLName(name):
 		dir := path.Dir(rel)
 		if dir == ".github/workflows" || strings.HasSuffix(dir, "/.github/workflows") {
@@ -107,6 +113,8 @@ func kindByName(rel string) string {
 		return KindAction
 	case isDockerfileName(name):
 		return KindDockerfile
+	case isDependabotName(name):
+		return KindDependabot
 	case isYAMLName(name):
 		return KindWorkflow
 	}
