@@ -12,6 +12,7 @@ var ruleSet = []rule{
 	cachePoisoningRule{},
 	dangerousTriggersRule{},
 	dependabotCooldownRule{},
+	dependabotExecutionRule{},
 	excessivePermissionsRule{},
 	forbiddenUsesRule{},
 	githubEnvRule{},
