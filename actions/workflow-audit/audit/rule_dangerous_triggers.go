@@ -391,6 +391,13 @@ func (r dangerousTriggersRule) checkWorkflow(wf *workflowFile, rep *reporter) {
 	if trig == "" || wf.ast == nil {
 		return
 	}
+	if rep.wants(PersonaAuditor) && len(wf.inherited) == 0 {
+		for _, t := range wf.triggers() {
+			if t == "pull_request_target" || t == "workflow_run" {
+				rep.report(finding.Medium, wf.onPos(), "trigger:"+t, fmt.Sprintf("this workflow runs on %s, which runs with the base repository's token and secrets while people without write access choose the pull request or run that sets it off; make sure no step reads, checks out or runs their code or data, or use pull_request", t))
+			}
+		}
+	}
 	v := newWorkflowView(wf)
 	for _, jv := range v.jobs {
 		a := analyzeJob(v, jv, trig)

@@ -196,3 +196,17 @@ func TestGuarded(t *testing.T) {
 		}
 	}
 }
+
+// TestDangerousTriggersAuditor: the auditor persona lists every
+// pull_request_target and workflow_run workflow, as zizmor does.
+func TestDangerousTriggersAuditor(t *testing.T) {
+	runRuleCases(t, RuleDangerousTriggers, []ruleCase{
+		{name: "labeler on pull_request_target, auditor", opts: Options{Persona: PersonaAuditor},
+			src:  lines("on: pull_request_target", "permissions: {}", "jobs:", "  a:", "    runs-on: ubuntu-latest", "    steps:", "      - run: echo labels"),
+			want: []want{{finding.Medium, 1, 1, "this workflow runs on pull_request_target"}}},
+		{name: "labeler on pull_request_target, regular",
+			src: lines("on: pull_request_target", "permissions: {}", "jobs:", "  a:", "    runs-on: ubuntu-latest", "    steps:", "      - run: echo labels")},
+		{name: "issue_comment, auditor", opts: Options{Persona: PersonaAuditor},
+			src: lines("on: issue_comment", "permissions: {}", "jobs:", "  a:", "    runs-on: ubuntu-latest", "    steps:", "      - run: echo hi")},
+	})
+}
