@@ -111,6 +111,10 @@ type Report struct {
 	// that could not be parsed.
 	Files []File
 
+	// uses are the uses: of other repositories, for the online rules and
+	// fix mode.
+	uses []usesRef
+
 	// sources holds the content of the files the waivers need, by path,
 	// as read by the scan: each file is read once, so the waivers see
 	// exactly what the rules saw.
@@ -206,5 +210,5 @@ func Scan(ctx context.Context, root string, opts Options) (*Report, error) {
 	if err := s.scanCallees(); err != nil {
 		return nil, err
 	}
-	return &Report{Findings: finalize(s.found), Files: sortedFiles(s.files), sources: s.sources}, nil
+	return &Report{Findings: finalize(s.found), Files: sortedFiles(s.files), sources: s.sources, uses: s.uses}, nil
 }

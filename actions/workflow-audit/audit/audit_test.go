@@ -45,7 +45,8 @@ func TestRules(t *testing.T) {
 		_, a := r.(actionChecker)
 		_, d := r.(dockerfileChecker)
 		_, b := r.(dependabotChecker)
-		if !f && !w && !a && !d && !b {
+		_, o := r.(onlineChecker)
+		if !f && !w && !a && !d && !b && !o {
 			t.Errorf("rule %s implements no check", r.meta().ID)
 		}
 	}

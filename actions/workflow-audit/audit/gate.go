@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/hubgates/hub/shared/evidence"
 	"github.com/hubgates/hub/shared/finding"
@@ -27,6 +28,9 @@ const (
 	inputPATPattern    = "pat-pattern"
 	inputPersona       = "persona"
 	inputForbiddenUses = "forbidden-uses"
+	inputGitHubToken   = "github-token"
+	inputGitHubAPIURL  = "github-api-url"
+	inputTimeout       = "timeout"
 	outputFiles        = "files"
 	outputHigh         = "high"
 )
@@ -55,6 +59,12 @@ var Gate = &gate.Gate{
 				Description: "Regular expression (Go syntax) matched against secret names to spot personal access tokens handed to token inputs (pat-usage)."},
 			{Name: inputPersona, Kind: gate.Enum, Values: personaNames, Default: "regular",
 				Description: "How much to report, as zizmor's personas: regular reports what is worth fixing in any repository; pedantic adds findings that are risky only in some setups (runner labels the audit does not know, artifact uploads beside a checkout that keeps its token, code smells); auditor adds the strict definitions a security review lists (every pull_request_target, every checkout that keeps its credentials)."},
+			{Name: inputGitHubToken, Kind: gate.Secret,
+				Description: "A GitHub token (the job's GITHUB_TOKEN is enough) for the online rules: impostor-commit, ref-confusion, ref-version-mismatch, stale-action-refs, archived-uses and known-vulnerable-actions ask the GitHub API about the repositories uses: names, and fix: pin resolves tags to commits. Never required: without it those rules say they did not run."},
+			{Name: inputGitHubAPIURL, Kind: gate.String,
+				Description: "The GitHub REST API the online rules ask. Empty means the runner's GITHUB_API_URL, or https://api.github.com outside Actions (set it for GitHub Enterprise Server)."},
+			{Name: inputTimeout, Kind: gate.Duration, Default: "2m",
+				Description: "How long the online rules and fix mode may spend asking the GitHub API, in all. When a lookup that could change the verdict cannot be answered in time (or the rate limit is spent), the gate exits 3."},
 			{Name: inputFailOn, Kind: gate.Enum, Values: []string{"critical", "high", "medium", "low", "info"}, Default: "high",
 				Description: "The lowest severity that denies: findings at or above it that no waiver accepts fail the gate, those below are reported only."},
 		}, waiver.Inputs()...),
@@ -87,6 +97,16 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	if err != nil {
 		return nil, inputError(err, in)
 	}
+	apiURL := in.String(inputGitHubAPIURL)
+	if apiURL == "" && in.Env.Getenv != nil {
+		apiURL = in.Env.Getenv("GITHUB_API_URL")
+	}
+	onl, err := CheckOnline(ctx, rep, OnlineOptions{Token: in.String(inputGitHubToken), APIURL: apiURL, Timeout: in.Duration(inputTimeout), Persona: persona})
+	if err != nil {
+		return nil, gate.BadInputf(inputGitHubAPIURL, apiURL, "%v", err)
+	}
+	rep.Findings = append(rep.Findings, onl.Findings...)
+	finding.Sort(rep.Findings)
 	fs := applyWaivers(rep, setup)
 	res := &gate.Result{
 		Findings: fs,
@@ -124,7 +144,43 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	if waived > 0 {
 		res.Reason += fmt.Sprintf(" %d waived finding%s not counted.", waived, map[bool]string{true: "", false: "s"}[waived == 1])
 	}
+	res.Counters["api_calls"] = int64(onl.Calls)
+	res.Details = onlineDetails(onl)
+	switch {
+	case len(onl.NotRun) > 0:
+		res.Reason += fmt.Sprintf(" Online rules not run (%s): %s.", onl.Reason, strings.Join(onl.NotRun, ", "))
+	case len(onl.Failures) > 0 && !res.Denied && onl.Worst >= failOn:
+		return nil, fmt.Errorf("online rules could not decide: %d GitHub API lookups failed, and a rule that reports at %s or above could change the verdict: %s", len(onl.Failures), failOn, strings.Join(firstN(onl.Failures, 3), "; "))
+	case len(onl.Failures) > 0:
+		res.Reason += fmt.Sprintf(" %d online lookups failed; they could not change the verdict (see the summary).", len(onl.Failures))
+	}
 	return res, nil
+}
+
+// onlineDetails is the summary's section on the online rules.
+func onlineDetails(o *OnlineReport) string {
+	var b strings.Builder
+	b.WriteString("### Online rules\n\n")
+	switch {
+	case len(o.NotRun) > 0:
+		fmt.Fprintf(&b, "Not run (%s): %s. Give `github-token` to run them.\n", o.Reason, strings.Join(o.NotRun, ", "))
+	default:
+		fmt.Fprintf(&b, "Checked %d uses: with %d GitHub API requests.\n", o.Refs, o.Calls)
+		if len(o.Failures) > 0 {
+			fmt.Fprintf(&b, "\n%d lookups failed:\n\n", len(o.Failures))
+			for _, f := range firstN(o.Failures, 20) {
+				b.WriteString("- " + f + "\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+func firstN(s []string, n int) []string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
 
 // gateRules are the scan's rules and the waiver rules: every rule id a

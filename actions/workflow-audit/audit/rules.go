@@ -7,6 +7,7 @@ import "github.com/hubgates/hub/shared/finding"
 var ruleSet = []rule{
 	adhocPackagesRule{},
 	anonymousDefinitionRule{},
+	archivedUsesRule{},
 	artipackedRule{},
 	botConditionsRule{},
 	cachePoisoningRule{},
@@ -16,18 +17,23 @@ var ruleSet = []rule{
 	excessivePermissionsRule{},
 	forbiddenUsesRule{},
 	githubEnvRule{},
+	impostorCommitRule{},
 	insecureCommandsRule{},
 	insecureURLSchemeRule{},
 	invalidWorkflowRule{},
 	knownCompromisedRule{},
+	knownVulnerableActionsRule{},
 	misfeatureRule{},
 	missingConcurrencyRule{},
 	obfuscationRule{},
 	patUsageRule{},
+	refConfusionRule{},
+	refVersionMismatchRule{},
 	secretsInheritRule{},
 	secretsOutsideEnvRule{},
 	selfHostedUntrustedRule{},
 	selfRepositoryRule{},
+	staleActionRefsRule{},
 	superfluousActionsRule{},
 	templateInjectionRule{},
 	typosquatUsesRule{},
@@ -113,4 +119,14 @@ const (
 const (
 	RuleDependabotCooldown  = "dependabot-cooldown"
 	RuleDependabotExecution = "dependabot-execution"
+)
+
+// The IDs of the online rules, which need a GitHub token.
+const (
+	RuleArchivedUses           = "archived-uses"
+	RuleImpostorCommit         = "impostor-commit"
+	RuleKnownVulnerableActions = "known-vulnerable-actions"
+	RuleRefConfusion           = "ref-confusion"
+	RuleRefVersionMismatch     = "ref-version-mismatch"
+	RuleStaleActionRefs        = "stale-action-refs"
 )

@@ -37,6 +37,8 @@ type scanner struct {
 	sources map[string][]byte
 	// workflows are the scanned workflows' triggers and local calls.
 	workflows []workflowCalls
+	// uses are the uses: of other repositories, in file order.
+	uses []usesRef
 }
 
 // fileResult is what scanning one file produced.
@@ -46,6 +48,7 @@ type fileResult struct {
 	follow []target // files the scan must read too (a Docker action's Dockerfile)
 	src    []byte   // the content, when the waivers need it
 	calls  []string // a workflow's local reusable workflows, repository paths
+	uses   []usesRef
 	on     []string // a workflow's own triggers
 	err    error
 }
@@ -92,6 +95,7 @@ func (s *scanner) scanAll() error {
 				s.sources[r.file.Path] = r.src
 			}
 			s.found = append(s.found, r.found...)
+			s.uses = append(s.uses, r.uses...)
 			for _, t := range r.follow {
 				if !s.seen[t.rel] {
 					s.seen[t.rel] = true
@@ -176,12 +180,14 @@ func (s *scanner) scanFile(t target) (res fileResult) {
 	case KindWorkflow:
 		wf := parseWorkflow(sf)
 		res.calls, res.on = wf.localCalls(), wf.triggers()
+		res.uses = usesRefs(t.rel, src, wf)
 		s.run(sf, wf, &res.found)
 	case KindAction:
 		a := parseAction(sf)
 		if t, ok := s.followDockerfile(a); ok {
 			res.follow = append(res.follow, t)
 		}
+		res.uses = usesRefs(t.rel, src, a)
 		s.run(sf, a, &res.found)
 	case KindDockerfile:
 		s.run(sf, parseDockerfile(sf), &res.found)
