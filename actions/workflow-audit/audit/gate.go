@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hubgates/hub/shared/atomicfile"
 	"github.com/hubgates/hub/shared/evidence"
 	"github.com/hubgates/hub/shared/finding"
 	"github.com/hubgates/hub/shared/gate"
@@ -31,6 +32,9 @@ const (
 	inputGitHubToken   = "github-token"
 	inputGitHubAPIURL  = "github-api-url"
 	inputTimeout       = "timeout"
+	inputFix           = "fix"
+	inputFixPatch      = "fix-patch"
+	outputPinned       = "pinned"
 	outputFiles        = "files"
 	outputHigh         = "high"
 )
@@ -65,12 +69,17 @@ var Gate = &gate.Gate{
 				Description: "The GitHub REST API the online rules ask. Empty means the runner's GITHUB_API_URL, or https://api.github.com outside Actions (set it for GitHub Enterprise Server)."},
 			{Name: inputTimeout, Kind: gate.Duration, Default: "2m",
 				Description: "How long the online rules and fix mode may spend asking the GitHub API, in all. When a lookup that could change the verdict cannot be answered in time (or the rate limit is spent), the gate exits 3."},
+			{Name: inputFix, Kind: gate.Enum, Values: []string{"none", "pin"}, Default: "none",
+				Description: "pin rewrites every uses: not pinned to a full commit SHA to the commit its tag or branch names, keeping the tag as a comment and the rest of the file as it was (needs github-token), writes the change as a patch to fix-patch and lists it in the summary; the audit then runs on the rewritten files. none changes nothing."},
+			{Name: inputFixPatch, Kind: gate.Path, AllowTemp: true, Default: "workflow-audit.patch",
+				Description: "Where fix: pin writes its unified diff (apply with git apply or patch -p1), relative to the workspace or under RUNNER_TEMP."},
 			{Name: inputFailOn, Kind: gate.Enum, Values: []string{"critical", "high", "medium", "low", "info"}, Default: "high",
 				Description: "The lowest severity that denies: findings at or above it that no waiver accepts fail the gate, those below are reported only."},
 		}, waiver.Inputs()...),
 		Outputs: []gate.Output{
 			{Name: outputFiles, Description: "Number of files scanned."},
 			{Name: outputHigh, Description: "Number of findings at high or critical severity that no waiver accepts."},
+			{Name: outputPinned, Description: "Number of uses: that fix: pin rewrote to a commit SHA (0 without fix)."},
 		},
 		Rules: gateRules,
 	},
@@ -93,6 +102,11 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 		return nil, err
 	}
 	opts.keepWorkflowSources = needsWorkflowSources(setup)
+	token := in.String(inputGitHubToken)
+	fixing := in.String(inputFix) == "pin"
+	if fixing && token == "" {
+		return nil, gate.BadInputf(inputFix, in.Raw(inputFix), "fix: pin resolves tags to commits through the GitHub API and needs github-token; without it nothing is rewritten")
+	}
 	rep, err := Scan(ctx, in.Env.Workspace, opts)
 	if err != nil {
 		return nil, inputError(err, in)
@@ -101,7 +115,27 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	if apiURL == "" && in.Env.Getenv != nil {
 		apiURL = in.Env.Getenv("GITHUB_API_URL")
 	}
-	onl, err := CheckOnline(ctx, rep, OnlineOptions{Token: in.String(inputGitHubToken), APIURL: apiURL, Timeout: in.Duration(inputTimeout), Persona: persona})
+	online := OnlineOptions{Token: token, APIURL: apiURL, Timeout: in.Duration(inputTimeout), Persona: persona}
+	var fixed *FixResult
+	if fixing {
+		fixed, err = PinUses(ctx, in.Env.Workspace, rep, opts.AllowUnpinned, online)
+		if errors.Is(err, errBadAPIURL) {
+			return nil, gate.BadInputf(inputGitHubAPIURL, apiURL, "%v", err)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := writePatch(in.Path(inputFixPatch), fixed.Patch); err != nil {
+			return nil, err
+		}
+		if len(fixed.Changes) > 0 {
+			// The verdict is the rewritten files'.
+			if rep, err = Scan(ctx, in.Env.Workspace, opts); err != nil {
+				return nil, inputError(err, in)
+			}
+		}
+	}
+	onl, err := CheckOnline(ctx, rep, online)
 	if err != nil {
 		return nil, gate.BadInputf(inputGitHubAPIURL, apiURL, "%v", err)
 	}
@@ -111,8 +145,9 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	res := &gate.Result{
 		Findings: fs,
 		Outputs: map[string]string{
-			outputFiles: strconv.Itoa(len(rep.Files)),
-			outputHigh:  strconv.Itoa(finding.CountAtLeast(fs, finding.High)),
+			outputFiles:  strconv.Itoa(len(rep.Files)),
+			outputHigh:   strconv.Itoa(finding.CountAtLeast(fs, finding.High)),
+			outputPinned: "0",
 		},
 		Counters: map[string]int64{"files": int64(len(rep.Files))},
 		Read:     setup.Read,
@@ -146,6 +181,14 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	}
 	res.Counters["api_calls"] = int64(onl.Calls)
 	res.Details = onlineDetails(onl)
+	if fixed != nil {
+		res.Outputs[outputPinned] = strconv.Itoa(len(fixed.Changes))
+		res.Details = fixDetails(fixed, in.Env.Rel(in.Path(inputFixPatch))) + "\n" + res.Details
+		res.Reason += fmt.Sprintf(" fix: pin rewrote %d uses: to commit SHAs.", len(fixed.Changes))
+		if len(fixed.Failures) > 0 && !res.Denied {
+			return nil, fmt.Errorf("fix: pin could not resolve %d refs through the GitHub API: %s", len(fixed.Failures), strings.Join(firstN(fixed.Failures, 3), "; "))
+		}
+	}
 	switch {
 	case len(onl.NotRun) > 0:
 		res.Reason += fmt.Sprintf(" Online rules not run (%s): %s.", onl.Reason, strings.Join(onl.NotRun, ", "))
@@ -210,6 +253,33 @@ func inputError(err error, in *gate.Inputs) error {
 func checkPATPattern(v any) error {
 	if _, err := regexp.Compile(v.(string)); err != nil {
 		return fmt.Errorf("not a regular expression: %v", err)
+	}
+	return nil
+}
+
+// fixDetails is the summary's section on fix mode.
+func fixDetails(f *FixResult, patch string) string {
+	var b strings.Builder
+	b.WriteString("### Pinned by fix: pin\n\n")
+	if len(f.Changes) == 0 {
+		b.WriteString("Nothing to pin.\n")
+	} else {
+		fmt.Fprintf(&b, "%d uses: rewritten; the patch is `%s`.\n\n| File | Line | Was | Now |\n|---|---|---|---|\n", len(f.Changes), patch)
+		for _, c := range f.Changes {
+			fmt.Fprintf(&b, "| `%s` | %d | `%s` | `%s # %s` |\n", c.Path, c.Line, c.From, c.To, c.Ref)
+		}
+	}
+	for _, s := range append(f.Skipped, f.Failures...) {
+		b.WriteString("\nNot pinned: " + s + "\n")
+	}
+	return b.String()
+}
+
+// writePatch writes fix mode's patch (an empty file when nothing changed,
+// so a later step never reads a stale one).
+func writePatch(p, patch string) error {
+	if err := atomicfile.WriteFile(p, []byte(patch), 0o644); err != nil {
+		return fmt.Errorf("writing the fix patch: %w", err)
 	}
 	return nil
 }
