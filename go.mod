@@ -22,6 +22,8 @@ require (
 	github.com/zeebo/blake3 v0.2.4
 )
 
+require mvdan.cc/sh/v3 v3.14.1
+
 require (
 	github.com/aws/aws-sdk-go-v2 v1.32.7 // indirect
 	github.com/aws/aws-sdk-go-v2/config v1.28.7 // indirect

@@ -42,7 +42,7 @@ func (j *job) publishCommand() (string, int) {
 		if s == nil || !mayPublish(s.value) {
 			continue
 		}
-		for _, c := range splitShell(s.value) {
+		for _, c := range scriptCommands(s.value, "") {
 			if publishes(c) {
 				return c.text, s.pos.line
 			}

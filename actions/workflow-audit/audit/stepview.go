@@ -44,7 +44,11 @@ func (sv *stepView) commands() []shellCmd {
 	if !sv.split {
 		sv.split = true
 		if sv.run != nil {
-			sv.cmds = splitShell(sv.run.value)
+			shell := ""
+			if sv.shell != nil {
+				shell = sv.shell.value
+			}
+			sv.cmds = scriptCommands(sv.run.value, shell)
 			for i, c := range sv.cmds {
 				if c.executes() {
 					sv.execs = append(sv.execs, i)
