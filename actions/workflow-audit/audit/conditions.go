@@ -64,7 +64,7 @@ func actionSteps(a *actionFile) []stepSite {
 	if a.root == nil {
 		return nil
 	}
-	ix := newSrcIndex(a.src)
+	ix := actionIndex(a)
 	var out []stepSite
 	for _, sv := range newActionSteps(a) {
 		out = append(out, stepSite{sv: sv, ix: ix})

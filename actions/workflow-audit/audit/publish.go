@@ -55,7 +55,7 @@ func (j *job) publishCommand() (string, int) {
 // cannot publish.
 func mayPublish(script string) bool {
 	for p := range publishPrograms {
-		if strings.Contains(script, p) {
+		if hasWord(script, p) {
 			return true
 		}
 	}

@@ -55,7 +55,7 @@ func (r obfuscationRule) checkAction(a *actionFile, rep *reporter) {
 	if a.root == nil {
 		return
 	}
-	ix := newSrcIndex(a.src)
+	ix := actionIndex(a)
 	for _, sv := range newActionSteps(a) {
 		if sv.uses != nil {
 			r.checkUses(scalar{value: sv.uses.value, pos: sv.uses.pos}, rep)

@@ -102,7 +102,7 @@ func (r templateInjectionRule) checkAction(a *actionFile, rep *reporter) {
 	if a.root == nil {
 		return
 	}
-	ix := newSrcIndex(a.src)
+	ix := actionIndex(a)
 	for _, sv := range newActionSteps(a) {
 		r.checkStep(ix, sv, actionScope(sv), "", true, rep)
 	}

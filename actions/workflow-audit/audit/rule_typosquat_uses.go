@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/agnivade/levenshtein"
 
@@ -50,6 +51,19 @@ func typosquatOf(repo string) string {
 	if popularActions[repo] {
 		return ""
 	}
+	if v, ok := typosquatCache.Load(repo); ok {
+		return v.(string)
+	}
+	best := typosquatSearch(repo)
+	typosquatCache.Store(repo, best)
+	return best
+}
+
+// typosquatCache remembers typosquatOf's answers for the process: the
+// same few actions are named in most workflows.
+var typosquatCache sync.Map
+
+func typosquatSearch(repo string) string {
 	owner, _, _ := strings.Cut(repo, "/")
 	best, bestD := "", 3
 	for p := range popularActions {
@@ -61,11 +75,14 @@ func typosquatOf(repo string) string {
 		if len(p) >= 16 {
 			limit = 2
 		}
-		if d := levenshtein.ComputeDistance(repo, p); d <= limit && (d < bestD || d == bestD && p < best) {
-			best, bestD = p, d
-		}
 		if sameWords(repo, p) && (best == "" || bestD > 1) {
 			best, bestD = p, 1
+		}
+		if diff := len(repo) - len(p); diff > limit || -diff > limit {
+			continue // an edit distance is at least the length difference
+		}
+		if d := levenshtein.ComputeDistance(repo, p); d <= limit && (d < bestD || d == bestD && p < best) {
+			best, bestD = p, d
 		}
 	}
 	return best

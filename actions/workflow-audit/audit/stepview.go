@@ -122,9 +122,18 @@ type workflowView struct {
 	jobs []*jobView
 }
 
-// newWorkflowView builds the view of wf; jobs actionlint could not parse
-// (recovered from raw YAML) have no steps in it.
+// newWorkflowView returns the view of wf, built once and shared by the
+// rules (which run one after another on the file's goroutine).
 func newWorkflowView(wf *workflowFile) *workflowView {
+	if wf.view == nil {
+		wf.view = buildWorkflowView(wf)
+	}
+	return wf.view
+}
+
+// buildWorkflowView builds the view of wf; jobs actionlint could not parse
+// (recovered from raw YAML) have no steps in it.
+func buildWorkflowView(wf *workflowFile) *workflowView {
 	v := &workflowView{wf: wf, ix: newSrcIndex(wf.src)}
 	if wf.ast == nil {
 		return v
@@ -236,8 +245,26 @@ func (sv *stepView) usesAny(names ...string) bool {
 	return false
 }
 
-// newActionSteps builds the views of a composite action's steps.
+// newActionSteps returns the views of a composite action's steps, built
+// once and shared by the rules.
 func newActionSteps(a *actionFile) []*stepView {
+	if !a.viewsDone {
+		a.viewsDone = true
+		a.views = buildActionSteps(a)
+	}
+	return a.views
+}
+
+// actionIndex returns the action's source index, built once.
+func actionIndex(a *actionFile) *srcIndex {
+	if a.ix == nil {
+		a.ix = newSrcIndex(a.src)
+	}
+	return a.ix
+}
+
+// buildActionSteps builds the views of a composite action's steps.
+func buildActionSteps(a *actionFile) []*stepView {
 	var out []*stepView
 	for _, st := range a.steps {
 		if st.node == nil {

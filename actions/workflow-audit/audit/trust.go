@@ -111,6 +111,20 @@ func (wf *workflowFile) publishReason() string {
 	if wf.ast == nil {
 		return ""
 	}
+	if r := wf.triggerPublishReason(); r != "" {
+		return r
+	}
+	for _, j := range wf.jobs {
+		if r := j.publishReason(); r != "" {
+			return "job " + j.id.value + " " + r
+		}
+	}
+	return ""
+}
+
+// triggerPublishReason is the event and environment part of
+// publishReason.
+func (wf *workflowFile) triggerPublishReason() string {
 	for _, e := range wf.ast.On {
 		ev, ok := e.(*actionlint.WebhookEvent)
 		if !ok || ev.Hook == nil {
@@ -141,11 +155,6 @@ func (wf *workflowFile) publishReason() string {
 			return "job " + j.id.value + " deploys to " + env
 		}
 	}
-	for _, j := range wf.jobs {
-		if r := j.publishReason(); r != "" {
-			return "job " + j.id.value + " " + r
-		}
-	}
 	return ""
 }
 
@@ -170,14 +179,14 @@ func (wf *workflowFile) tagOnly() bool {
 }
 
 // eventPublishReason is publishReason without the jobs' steps: a release,
-// package or deployment event, a tag push or a deployment environment,
-// which make every job of the workflow part of a release.
+// package or deployment event, a tag push, a push to a release branch or
+// a deployment environment, which make every job of the workflow part of
+// a release.
 func (wf *workflowFile) eventPublishReason() string {
-	r := wf.publishReason()
-	if strings.HasPrefix(r, "job ") && !strings.Contains(r, " deploys to ") {
+	if wf.ast == nil {
 		return ""
 	}
-	return r
+	return wf.triggerPublishReason()
 }
 
 // publishReason says how job j publishes ("publishes with <action> (line
