@@ -250,7 +250,11 @@ func (cachePoisoningRule) checkWorkflow(wf *workflowFile, rep *reporter) {
 		return
 	}
 	why := ""
-	if r := wf.eventPublishReason(); r != "" {
+	r := wf.eventPublishReason()
+	if r == "" && rep.wants(PersonaPedantic) {
+		r = wf.releaseBranchReason()
+	}
+	if r != "" {
 		why = "a workflow that publishes (" + r + ")"
 	} else if t := wf.privilegedTrigger(); t != "" {
 		why = "a workflow that " + t + " starts, where people without write access choose the code or input"

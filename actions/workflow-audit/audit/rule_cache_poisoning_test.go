@@ -90,7 +90,11 @@ func TestCachePoisoning(t *testing.T) {
 		{name: "push to a release branch", src: lines(
 			"on:", "  push:", "    branches: [release/*]", "permissions: {}", "jobs:", "  build:", "    runs-on: ubuntu-latest", "    steps:",
 			"      - uses: actions/setup-go@"+testSHA+" # v5.5.0",
-		), want: []want{{finding.High, 9, 15, "it runs on pushes to release branches (release/*)"}}},
+		), opts: Options{Persona: PersonaPedantic}, want: []want{{finding.High, 9, 15, "it runs on pushes to release branches (release/*)"}}},
+		{name: "push to a release branch, regular", src: lines(
+			"on:", "  push:", "    branches: [main, release-*]", "permissions: {}", "jobs:", "  build:", "    runs-on: ubuntu-latest", "    steps:",
+			"      - uses: actions/setup-go@"+testSHA+" # v5.5.0",
+		)},
 		{name: "setup-go on a push to main", src: wf(push,
 			"      - uses: actions/setup-go@"+testSHA+" # v5.5.0",
 		)},

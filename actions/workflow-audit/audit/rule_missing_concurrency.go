@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/hubgates/hub/shared/finding"
@@ -36,7 +37,7 @@ func (missingConcurrencyRule) checkWorkflow(wf *workflowFile, rep *reporter) {
 	// pedantic persona reports it.
 	why := wf.eventPublishReason()
 	if why == "" && rep.wants(PersonaPedantic) {
-		why = wf.publishReason()
+		why = cmp.Or(wf.releaseBranchReason(), wf.publishReason())
 	}
 	if why == "" {
 		return

@@ -20,7 +20,7 @@ func (unpinnedToolsRule) meta() finding.Rule {
 		Help: "Pinning a setup action to a commit does not pin the tool it downloads: with no version, or " +
 			"\"latest\" or \"*\", each run fetches whatever was released last, so a compromised release reaches " +
 			"the job at once. Give the exact version (\"version: v0.65.0\") and update it deliberately. A version " +
-			"given as an expression is reported when it may be unpinned.",
+			"given as an expression is reported with the pedantic persona.",
 		HelpURI: helpBase + RuleUnpinnedTools,
 	}
 }
@@ -67,7 +67,8 @@ func (unpinnedToolsRule) check(m any, rep *reporter) {
 				rep.report(finding.Medium, sv.uses.pos, "tool-default:"+sv.action, fmt.Sprintf("%s without %q installs the newest release of its tool on every run; set %q to an exact version", sv.action, ti.input, ti.input))
 			}
 		case containsExpression(v.value):
-			if b, known := evalCacheGuard(v.value, false); !known || b {
+			// Usually a version read from a file or a matrix: pedantic.
+			if b, known := evalCacheGuard(v.value, false); rep.wants(PersonaPedantic) && (!known || b) {
 				rep.report(finding.Medium, v.pos, "tool-expr:"+sv.action+":"+v.value, fmt.Sprintf("%s's %q is an expression (%s), so the tool's version may be unpinned; set an exact version", sv.action, ti.input, strings.TrimSpace(v.value)))
 			}
 		default:

@@ -134,15 +134,11 @@ func (wf *workflowFile) triggerPublishReason() string {
 		case "release", "registry_package", "deployment":
 			return "it runs on " + ev.Hook.Value
 		case "push":
-			if ev.Tags != nil && len(ev.Tags.Values) > 0 {
+			// A tag push is a release when the workflow runs only on
+			// tags and releases, or when one of its jobs publishes; CI
+			// that also runs on tags is left to weakPublishReason.
+			if ev.Tags != nil && len(ev.Tags.Values) > 0 && (wf.tagOnly() || wf.jobsPublish()) {
 				return "it runs on tag pushes"
-			}
-			if ev.Branches != nil {
-				for _, b := range ev.Branches.Values {
-					if b != nil && strings.Contains(strings.ToLower(b.Value), "release") {
-						return "it runs on pushes to release branches (" + b.Value + ")"
-					}
-				}
 			}
 		}
 	}
@@ -156,6 +152,47 @@ func (wf *workflowFile) triggerPublishReason() string {
 		}
 	}
 	return ""
+}
+
+// releaseBranchReason says, when wf runs on tag pushes or on pushes to
+// branches named for releases (release-*, release/*) without publishing
+// anything, that it does, or "". zizmor counts those as publishing; on
+// real repositories they are mostly CI and CodeQL runs on tags and
+// maintenance branches (which then carry "zizmor: ignore" comments), so
+// the rules count them only with the pedantic persona.
+func (wf *workflowFile) releaseBranchReason() string {
+	if wf.ast == nil {
+		return ""
+	}
+	for _, e := range wf.ast.On {
+		ev, ok := e.(*actionlint.WebhookEvent)
+		if !ok || ev.Hook == nil || ev.Hook.Value != "push" {
+			continue
+		}
+		if ev.Tags != nil && len(ev.Tags.Values) > 0 {
+			return "it runs on tag pushes"
+		}
+		if ev.Branches == nil {
+			continue
+		}
+		for _, b := range ev.Branches.Values {
+			if b != nil && strings.Contains(strings.ToLower(b.Value), "release") {
+				return "it runs on pushes to release branches (" + b.Value + ")"
+			}
+		}
+	}
+	return ""
+}
+
+// jobsPublish reports whether a job of wf publishes with a known action
+// or command.
+func (wf *workflowFile) jobsPublish() bool {
+	for _, j := range wf.jobs {
+		if j.publishReason() != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // tagOnly reports whether wf runs only on tag pushes and releases.
