@@ -178,6 +178,22 @@
 //     composite action step's env, or written to $GITHUB_ENV; medium when
 //     its value is an expression.
 //
+// Rules after zizmor's audits, each described in its Help (and the
+// README): bot-conditions, unsound-contains, unsound-condition,
+// obfuscation, forbidden-uses (configured by Options.ForbiddenUses),
+// use-trusted-publishing, unredacted-secrets, secrets-outside-env,
+// undocumented-permissions, typosquat-uses, superfluous-actions,
+// misfeature, unpinned-tools, adhoc-packages, insecure-url-scheme,
+// self-repository, anonymous-definition, dependabot-cooldown and
+// dependabot-execution (on .github/dependabot.yml). Options.Persona
+// decides which of their findings, and of the rules above, are reported
+// (see Persona).
+//
+// The online rules (impostor-commit, ref-confusion, ref-version-mismatch,
+// stale-action-refs, archived-uses, known-vulnerable-actions) run after
+// the scan, in [CheckOnline], and need a GitHub token; [PinUses] is fix
+// mode.
+//
 // # Allow list
 //
 // [Options.AllowUnpinned] entries are "owner" or "owner/repo", compared
