@@ -172,7 +172,9 @@
 //     Critical when the value is attacker-controlled ($GITHUB_HEAD_REF, an
 //     attacker expression or a variable set from one) or the job already
 //     checked out the pull request or downloaded another run's artifacts.
-//     Composite actions are not checked: their trigger is the caller's.
+//     Composite actions, whose callers are unknown, are checked too:
+//     medium when the value comes from an input or the event, low for
+//     any other non-constant value.
 //   - insecure-commands (high): ACTIONS_ALLOW_UNSECURE_COMMANDS set to true
 //     (compared case-insensitively) in workflow, job or step env, in a
 //     composite action step's env, or written to $GITHUB_ENV; medium when
