@@ -160,6 +160,9 @@ var (
 	ErrUnsupportedKind = errors.New("is not a workflow (.yml/.yaml), action.yml or Dockerfile")
 	// ErrNoMatch means a glob in Options.Paths matched no file Scan reads.
 	ErrNoMatch = errors.New("glob matches no workflow, action.yml or Dockerfile")
+	// ErrUnsafeName means a path named in Options.Paths holds a control
+	// character or is not UTF-8 (see unsafeName).
+	ErrUnsafeName = errors.New("holds a control character or is not UTF-8; rename the file")
 	// ErrNoFiles means a folder in Options.Paths holds no file Scan reads
 	// (workflows count only directly in a .github/workflows folder).
 	ErrNoFiles = errors.New("folder holds no workflow (.github/workflows/*.yml), action.yml or Dockerfile to scan")

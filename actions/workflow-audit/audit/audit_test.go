@@ -361,6 +361,10 @@ func TestUnsafeNames(t *testing.T) {
 			t.Errorf("paths %q: refused at %q, want %q%s", paths, where, want, dump(got))
 		}
 	}
+	// Named explicitly, such a name is bad input.
+	if _, err := Scan(context.Background(), root, Options{Paths: []string{"tools/esc\x1b[31m/action.yml"}}); !errors.Is(err, ErrUnsafeName) {
+		t.Errorf("explicit unsafe name: %v", err)
+	}
 	if !unsafeName("a\xffb") || unsafeName("ünïcode/Dockerfile") {
 		t.Error("unsafeName misjudges UTF-8")
 	}

@@ -237,6 +237,9 @@ func (c *collector) addPath(p string) error {
 	if escapes(rel) {
 		return &PathError{Path: p, Err: ErrOutsideRoot}
 	}
+	if unsafeName(rel) {
+		return &PathError{Path: p, Err: ErrUnsafeName}
+	}
 	lexical := filepath.Join(c.root, filepath.FromSlash(rel))
 	if _, err := os.Lstat(lexical); err != nil {
 		if errors.Is(err, fs.ErrNotExist) && hasGlobMeta(rel) {
