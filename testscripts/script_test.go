@@ -101,6 +101,7 @@ func TestScripts(t *testing.T) {
 
 				// sign and verify-signature's OCI registry.
 				"oci-registry": cmdOCIRegistry,
+				"github-api":   cmdGitHubAPI,
 				"oci-push":     cmdOCIPush,
 
 				// sign's Vault transit engine (KMS keys).

@@ -26,6 +26,8 @@ const (
 	KindWorkflow   = "workflow"
 	KindAction     = "action"
 	KindDockerfile = "dockerfile"
+	// KindDependabot is a Dependabot configuration, .github/dependabot.yml.
+	KindDependabot = "dependabot"
 )
 
 // Options configures a scan. The zero value scans the default file set with
@@ -44,6 +46,12 @@ type Options struct {
 	// names to tell personal access tokens from other tokens handed to
 	// "token" inputs (pat-usage). Empty means [DefaultPATPattern].
 	PATPattern string
+	// Persona selects how much is reported; the zero value is
+	// PersonaRegular.
+	Persona Persona
+	// ForbiddenUses are forbidden-uses patterns ("owner/*",
+	// "owner/repo[/path][@ref]", "!" to allow again).
+	ForbiddenUses []string
 
 	// keepWorkflowSources makes the report keep every workflow's content,
 	// for the job spans of job waivers; files that mention "hub:" are kept
@@ -84,6 +92,9 @@ func (o Options) Validate() error {
 			errs = append(errs, fmt.Errorf("%w %q: %v", ErrInvalidPATPattern, o.PATPattern, err))
 		}
 	}
+	if _, err := parseUsesPatterns(o.ForbiddenUses); err != nil {
+		errs = append(errs, err)
+	}
 	for i, p := range o.Paths {
 		if strings.TrimSpace(p) == "" {
 			errs = append(errs, &PathError{Path: p, Err: fmt.Errorf("paths[%d] is empty", i)})
@@ -99,6 +110,10 @@ type Report struct {
 	// Files lists every file that was read, sorted by path, including files
 	// that could not be parsed.
 	Files []File
+
+	// uses are the uses: of other repositories, for the online rules and
+	// fix mode.
+	uses []usesRef
 
 	// sources holds the content of the files the waivers need, by path,
 	// as read by the scan: each file is read once, so the waivers see
@@ -145,6 +160,12 @@ var (
 	ErrUnsupportedKind = errors.New("is not a workflow (.yml/.yaml), action.yml or Dockerfile")
 	// ErrNoMatch means a glob in Options.Paths matched no file Scan reads.
 	ErrNoMatch = errors.New("glob matches no workflow, action.yml or Dockerfile")
+	// ErrUnsafeName means a path named in Options.Paths holds a control
+	// character or is not UTF-8 (see unsafeName).
+	ErrUnsafeName = errors.New("holds a control character or is not UTF-8; rename the file")
+	// ErrNoFiles means a folder in Options.Paths holds no file Scan reads
+	// (workflows count only directly in a .github/workflows folder).
+	ErrNoFiles = errors.New("folder holds no workflow (.github/workflows/*.yml), action.yml or Dockerfile to scan")
 )
 
 // Scan reads the files opts selects under root and runs every rule in
@@ -162,10 +183,11 @@ func Scan(ctx context.Context, root string, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	targets, err := collectTargets(ctx, rootReal, opts.Paths)
+	col, err := collectTargets(ctx, rootReal, opts.Paths)
 	if err != nil {
 		return nil, err
 	}
+	targets := col.targets
 	patName := patNameRe
 	if opts.PATPattern != "" {
 		patName = regexp.MustCompile(opts.PATPattern) // Validate compiled it
@@ -173,7 +195,7 @@ func Scan(ctx context.Context, root string, opts Options) (*Report, error) {
 	s := &scanner{
 		ctx:   ctx,
 		root:  rootReal,
-		check: &checkCtx{allow: newAllowList(opts.AllowUnpinned), patName: patName},
+		check: &checkCtx{allow: newAllowList(opts.AllowUnpinned), patName: patName, persona: opts.Persona},
 		queue: targets,
 		seen:  map[string]bool{},
 		keep:  opts.keepWorkflowSources,
@@ -181,11 +203,15 @@ func Scan(ctx context.Context, root string, opts Options) (*Report, error) {
 	for _, t := range targets {
 		s.seen[t.rel] = true
 	}
+	for _, rel := range col.refused {
+		s.found = append(s.found, refusedName(rel))
+	}
+	s.check.forbidden, _ = parseUsesPatterns(opts.ForbiddenUses) // Validate checked them
 	if err := s.scanAll(); err != nil {
 		return nil, err
 	}
 	if err := s.scanCallees(); err != nil {
 		return nil, err
 	}
-	return &Report{Findings: finalize(s.found), Files: sortedFiles(s.files), sources: s.sources}, nil
+	return &Report{Findings: finalize(s.found), Files: sortedFiles(s.files), sources: s.sources, uses: s.uses}, nil
 }

@@ -44,7 +44,9 @@ func TestRules(t *testing.T) {
 		_, w := r.(workflowChecker)
 		_, a := r.(actionChecker)
 		_, d := r.(dockerfileChecker)
-		if !f && !w && !a && !d {
+		_, b := r.(dependabotChecker)
+		_, o := r.(onlineChecker)
+		if !f && !w && !a && !d && !b && !o {
 			t.Errorf("rule %s implements no check", r.meta().ID)
 		}
 	}
@@ -88,7 +90,7 @@ func TestDefaultFileSet(t *testing.T) {
 		".github/workflows/b.yaml":             valid,
 		".github/workflows/sub/c.yml":          "not: scanned\n",
 		".github/workflows/notes.md":           "not scanned\n",
-		".github/dependabot.yml":               "version: 2\n",
+		".github/dependabot.yml":               "version: 2\nupdates:\n  - package-ecosystem: gomod\n    directory: /\n    cooldown:\n      default-days: 7\n",
 		"action.yml":                           "name: n\nruns:\n  using: node20\n  main: x.js\n",
 		"deep/er/action.yaml":                  "name: n\nruns:\n  using: node20\n  main: x.js\n",
 		"Dockerfile":                           "FROM scratch\n",
@@ -111,6 +113,7 @@ func TestDefaultFileSet(t *testing.T) {
 		}
 	}
 	want := []string{
+		"dependabot .github/dependabot.yml",
 		"workflow .github/workflows/a.yml",
 		"workflow .github/workflows/b.yaml",
 		"dockerfile Dockerfile",
@@ -126,7 +129,7 @@ func TestDefaultFileSet(t *testing.T) {
 	if len(r.Findings) != 0 {
 		t.Errorf("unexpected findings:%s", dump(r.Findings))
 	}
-	if r.Files[0].SHA256 != sha256Hex([]byte(files[".github/workflows/a.yml"])) {
+	if r.Files[1].SHA256 != sha256Hex([]byte(files[".github/workflows/a.yml"])) {
 		t.Error("SHA256 does not match the content")
 	}
 }
@@ -178,7 +181,7 @@ func TestExplicitPaths(t *testing.T) {
 
 func TestPathErrors(t *testing.T) {
 	outside := writeTree(t, map[string]string{"evil.yml": stepWorkflow("x/y@v1"), "dir/Dockerfile": "FROM x\n"})
-	root := writeTree(t, map[string]string{"README.md": "x\n", "ok.yml": "on: push\njobs: {}\n"})
+	root := writeTree(t, map[string]string{"README.md": "x\n", "ok.yml": "on: push\njobs: {}\n", "docs/notes.yml": "x: 1\n"})
 	links := map[string]string{
 		"escape.yml":   filepath.Join(outside, "evil.yml"),
 		"escdir":       filepath.Join(outside, "dir"),
@@ -207,6 +210,7 @@ func TestPathErrors(t *testing.T) {
 		{"README.md", ErrUnsupportedKind},
 		{"*.json", ErrNoMatch},
 		{"**/*.md", ErrNoMatch},
+		{"docs", ErrNoFiles},
 		{"../*.yml", ErrOutsideRoot},
 		{"[", nil},                // bad glob
 		{"*.yml", ErrOutsideRoot}, // matches escape.yml
@@ -321,5 +325,47 @@ func TestReportIsNeverNil(t *testing.T) {
 	}
 	if r.Findings == nil || r.Files == nil {
 		t.Errorf("empty report has nil slices: %#v", r)
+	}
+}
+
+// TestUnsafeNames: a file whose name holds a newline is reported at its
+// folder, never read, and never breaks the scan, whether a walk or a glob
+// meets it.
+func TestUnsafeNames(t *testing.T) {
+	bad := ".github/workflows/bad\nname.yml"
+	root := writeTree(t, map[string]string{
+		bad:                            stepWorkflow("actions/checkout@v4"),
+		".github/workflows/ok.yml":     stepWorkflow("actions/checkout@" + testSHA),
+		"tools/esc\x1b[31m/action.yml": "runs:\n  using: node20\n  main: x.js\n",
+		"tools/plain/Dockerfile.\rx":   "FROM alpine\n",
+	})
+	for _, paths := range [][]string{nil, {".github/**/*.yml", "tools"}} {
+		r, err := Scan(context.Background(), root, Options{Paths: paths})
+		if err != nil {
+			t.Fatalf("paths %q: %v", paths, err)
+		}
+		if len(r.Files) != 1 || r.Files[0].Path != ".github/workflows/ok.yml" {
+			t.Errorf("paths %q: files = %v, want only ok.yml", paths, r.Files)
+		}
+		got := only(r.Findings, RuleInvalidWorkflow)
+		var where []string
+		for _, f := range got {
+			where = append(where, f.Path)
+			if unsafeName(f.Path) || unsafeName(f.Message) || f.Severity != finding.High {
+				t.Errorf("finding %q is not safe to print or not high", f)
+			}
+		}
+		want := []string{".github/workflows", "tools", "tools/plain"}
+		slices.Sort(where)
+		if !slices.Equal(where, want) {
+			t.Errorf("paths %q: refused at %q, want %q%s", paths, where, want, dump(got))
+		}
+	}
+	// Named explicitly, such a name is bad input.
+	if _, err := Scan(context.Background(), root, Options{Paths: []string{"tools/esc\x1b[31m/action.yml"}}); !errors.Is(err, ErrUnsafeName) {
+		t.Errorf("explicit unsafe name: %v", err)
+	}
+	if !unsafeName("a\xffb") || unsafeName("ünïcode/Dockerfile") {
+		t.Error("unsafeName misjudges UTF-8")
 	}
 }

@@ -20,7 +20,8 @@
 //   - unpinned-images (high): a container image that is not pinned by
 //     "@sha256:<64 hex>": "docker://" step uses, a job "container:" (string
 //     or "image:"), "services.<id>.image", a Docker action's "runs.image" when
-//     it is "docker://...", Dockerfile FROM lines and Dockerfile
+//     it is "docker://..." or a registry reference that names no file
+//     ("ghcr.io/o/tool:1", "alpine:3.20": GitHub pulls those too), Dockerfile FROM lines and Dockerfile
 //     "COPY --from=<image>". An image that contains a "${{ }}" expression
 //     (and does not end in a literal digest) cannot be checked and is
 //     reported at medium severity, as is a FROM whose image is entirely a
@@ -79,14 +80,20 @@
 //     workspace ("." or ${{ github.workspace }}), medium otherwise; or in a
 //     job of a privileged trigger that checks out pull request code.
 //   - cache-poisoning (high): a step that restores a GitHub Actions cache
-//     (actions/cache and cache/restore unless lookup-only, setup-go unless
-//     cache: false, from v4 on, setup-node/python/java with a cache input,
-//     and other known caching actions) in a workflow that publishes (see
-//     publishes: release, tag push, deployment environment, or the name),
-//     that a privileged trigger starts, or in a job using a known publishing
-//     action (PyPI, goreleaser, gh-release, a pushing docker build...).
-//     actions/cache/save and caching disabled by an expression are not
-//     reported.
+//     (the actions in cacheActions, after zizmor's list of cache-aware
+//     actions: actions/cache and cache/restore unless lookup-only,
+//     setup-go from v4 and setup-node from v5 by default, setup-uv,
+//     setup-rust-toolchain, mise, setup-zig, setup-gradle, composer-install
+//     and setup-bun unless turned off, setup-python/java/graalvm/dotnet,
+//     setup-ruby's bundler-cache and maturin-action's sccache when turned
+//     on, sccache-action and the nix and apt caches always) in a workflow
+//     that publishes (a release event, a tag push, a push to a release
+//     branch, a deployment environment) or that a privileged trigger
+//     starts, or in a job that publishes with a known action or command.
+//     An input written as an expression is medium ("may restore") unless
+//     it is a literal or, in a workflow that runs only on tags and
+//     releases, a tag guard such as startsWith(github.ref, 'refs/tags/').
+//     actions/cache/save is not reported.
 //   - self-hosted-untrusted (high): a job on a "self-hosted" label, or on a
 //     matrix value that is one, in a workflow a fork or outsider can start
 //     (pull_request*, issue_comment, issues, discussion*, workflow_run,
@@ -124,9 +131,11 @@
 //     reported; other github.event fields are medium. String inputs
 //     (workflow_dispatch, workflow_call, composite actions,
 //     client_payload) are medium; boolean, number, choice and environment
-//     inputs are not reported. steps.*.outputs and needs.*.outputs are low
-//     on privileged triggers and not reported elsewhere. env.X and matrix.X
-//     are resolved to what the step, job or workflow set them to. The
+//     inputs are not reported. steps.*.outputs and needs.*.outputs, and
+//     env.X that no env: block sets (a step wrote it to $GITHUB_ENV), are
+//     low on privileged triggers and reported elsewhere only by the
+//     pedantic persona. env.X and matrix.X are resolved to what the step,
+//     job or workflow set them to; toJSON(env) carries every variable. The
 //     finding is at the "${{" itself, its fingerprint key the expression;
 //     the env: pattern (env: TITLE: ${{ ... }}, then "$TITLE") is the fix
 //     and is never reported.
@@ -136,8 +145,9 @@
 //     code: actions/checkout with a "ref:" or "repository:" naming the head
 //     (head.sha, head.ref, head.repo, merge_commit_sha, github.head_ref,
 //     workflow_run head_sha/head_branch/head_repository/pull_requests,
-//     refs/pull/N/head or /merge, env variables set from those, and on
-//     issue_comment step or job outputs), "gh pr checkout", or git
+//     refs/pull/N/head or /merge, env variables and matrix entries set
+//     from those, step and job outputs named for a head, ref, branch or
+//     SHA, and on issue_comment any step or job output), "gh pr checkout", or git
 //     fetch/checkout/switch/pull/reset... of such a ref; reported at the
 //     ref value or the command. A job that downloads another run's
 //     artifacts (download-artifact with run-id,
@@ -162,11 +172,29 @@
 //     Critical when the value is attacker-controlled ($GITHUB_HEAD_REF, an
 //     attacker expression or a variable set from one) or the job already
 //     checked out the pull request or downloaded another run's artifacts.
-//     Composite actions are not checked: their trigger is the caller's.
+//     Composite actions, whose callers are unknown, are checked too:
+//     medium when the value comes from an input or the event, low for
+//     any other non-constant value.
 //   - insecure-commands (high): ACTIONS_ALLOW_UNSECURE_COMMANDS set to true
 //     (compared case-insensitively) in workflow, job or step env, in a
 //     composite action step's env, or written to $GITHUB_ENV; medium when
 //     its value is an expression.
+//
+// Rules after zizmor's audits, each described in its Help (and the
+// README): bot-conditions, unsound-contains, unsound-condition,
+// obfuscation, forbidden-uses (configured by Options.ForbiddenUses),
+// use-trusted-publishing, unredacted-secrets, secrets-outside-env,
+// undocumented-permissions, typosquat-uses, superfluous-actions,
+// misfeature, unpinned-tools, adhoc-packages, insecure-url-scheme,
+// self-repository, anonymous-definition, dependabot-cooldown and
+// dependabot-execution (on .github/dependabot.yml). Options.Persona
+// decides which of their findings, and of the rules above, are reported
+// (see Persona).
+//
+// The online rules (impostor-commit, ref-confusion, ref-version-mismatch,
+// stale-action-refs, archived-uses, known-vulnerable-actions) run after
+// the scan, in [CheckOnline], and need a GitHub token; [PinUses] is fix
+// mode.
 //
 // # Allow list
 //
@@ -213,5 +241,8 @@
 // file named directly with any other name is an error; glob matches with
 // other names are ignored, and so are glob matches below .git,
 // node_modules, vendor or testdata unless the pattern names that directory.
-// Globs match files only and never walk directories.
+// Globs match files only and never walk directories. A directory named in
+// Paths that holds no file Scan reads is an error (ErrNoFiles). A file
+// whose path holds a control character or is not UTF-8 is never read: it
+// is an invalid-workflow finding at its nearest printable folder.
 package audit

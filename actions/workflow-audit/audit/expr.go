@@ -352,6 +352,8 @@ func classifyEvent(segs []string) taint {
 type exprScope struct {
 	// env returns the value env.<name> was given in YAML, if any.
 	env func(name string) (string, bool)
+	// envNames lists the names env resolves, for toJSON(env).
+	envNames func() []string
 	// matrix returns every value the matrix key may take, as written.
 	matrix func(key string) []string
 	// fixedInput reports an input whose declared type (boolean, number,
@@ -416,12 +418,28 @@ func (sc *exprScope) classify(path string, depth int) []flow {
 		}
 		return one(taintOutput)
 	case "env":
-		if len(segs) < 2 || sc.env == nil || depth >= maxIndirection {
+		if sc.env == nil || depth >= maxIndirection {
 			return nil
+		}
+		if len(segs) < 2 || segs[1] == "*" {
+			// toJSON(env): every variable in scope, and any a step set
+			// at run time through $GITHUB_ENV.
+			var out []flow
+			if sc.envNames != nil {
+				for _, name := range sc.envNames() {
+					if v, ok := sc.env(name); ok {
+						out = append(out, sc.indirect(path, []string{v}, depth)...)
+					}
+				}
+			}
+			return append(out, flow{path: path, via: "variables set at run time through $GITHUB_ENV", taint: taintOutput})
 		}
 		v, ok := sc.env(segs[1])
 		if !ok {
-			return nil
+			// Not set in any env: block, so a step wrote it to
+			// $GITHUB_ENV at run time, from data this audit does not
+			// follow.
+			return []flow{{path: path, via: "a value written to $GITHUB_ENV at run time", taint: taintOutput}}
 		}
 		return sc.indirect(path, []string{v}, depth)
 	case "matrix":

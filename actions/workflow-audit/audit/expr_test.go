@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"sort"
 	"strings"
 	"testing"
 
@@ -59,6 +60,14 @@ func TestExprTaint(t *testing.T) {
 	}
 	sc := &exprScope{
 		env: func(name string) (string, bool) { v, ok := env[strings.ToLower(name)]; return v, ok },
+		envNames: func() []string {
+			var out []string
+			for k := range env {
+				out = append(out, k)
+			}
+			sort.Strings(out)
+			return out
+		},
 		matrix: func(key string) []string {
 			switch key {
 			case "os":
@@ -141,7 +150,8 @@ func TestExprTaint(t *testing.T) {
 		{"env.nested", taintAttacker, "env.nested (set from github.event.issue.title)"},
 		{"env.SHA", taintNone, ""},
 		{"env.CONST", taintNone, ""},
-		{"env.UNSET", taintNone, ""},
+		{"env.UNSET", taintOutput, "env.unset (set from a value written to $GITHUB_ENV at run time)"},
+		{"toJSON(env)", taintAttacker, "env (set from github.event.issue.title)"},
 		{"matrix.os", taintNone, ""},
 		{"matrix.msg", taintAttacker, "matrix.msg (set from github.event.comment.body)"},
 		{"matrix.missing", taintNone, ""},

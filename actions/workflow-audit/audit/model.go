@@ -61,6 +61,8 @@ type workflowFile struct {
 	rawDone bool
 	ast     *actionlint.Workflow
 	jobs    []*job // in source order
+	// view is the rules' shared view, built on first use.
+	view *workflowView
 	// inherited are triggers of the workflows that call this one as a
 	// reusable workflow (on: workflow_call): its jobs run in their
 	// callers' events, with their callers' secrets and token.
@@ -105,6 +107,15 @@ type actionFile struct {
 	// dockerfile is the repository-relative path of the Dockerfile a Docker
 	// action builds (runs.image not "docker://"), or "".
 	dockerfile string
+	// views and ix are the rules' shared step views and source index,
+	// built on first use.
+	views     []*stepView
+	viewsDone bool
+	ix        *srcIndex
+	// registryImage is set when runs.image names no file but reads as an
+	// image reference ("alpine:3.20", "ghcr.io/o/i@sha256:..."): GitHub
+	// pulls it like a "docker://" image.
+	registryImage bool
 }
 
 // dockerfileFile is a parsed Dockerfile.
@@ -145,6 +156,9 @@ type (
 	dockerfileChecker interface {
 		checkDockerfile(*dockerfileFile, *reporter)
 	}
+	dependabotChecker interface {
+		checkDependabot(*dependabotFile, *reporter)
+	}
 )
 
 // checkCtx is what rules may consult beyond the file.
@@ -153,6 +167,10 @@ type checkCtx struct {
 	// patName matches the secret names pat-usage treats as personal
 	// access tokens.
 	patName *regexp.Regexp
+	// persona says which findings are reported (see Persona).
+	persona Persona
+	// forbidden are the forbidden-uses patterns.
+	forbidden []usesPattern
 }
 
 // reporter collects one rule's findings for one file.

@@ -3,6 +3,7 @@ package audit
 import (
 	"fmt"
 	"path"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -78,6 +79,10 @@ func parseAction(sf *sourceFile) *actionFile {
 		v := a.image.value
 		if !strings.HasPrefix(v, "docker://") && !containsExpression(v) {
 			df := path.Clean(path.Join(path.Dir(sf.path), v))
+			if unsafeName(df) {
+				sf.addProblem(a.image.pos, "unsafe-dockerfile:"+strconv.QuoteToASCII(v), fmt.Sprintf("runs.image %s names a file with a control character; name the Dockerfile in plain text", strconv.QuoteToASCII(v)))
+				return a
+			}
 			if escapes(df) || path.IsAbs(v) {
 				sf.addProblem(a.image.pos, "escaping-dockerfile:"+v, fmt.Sprintf("runs.image %q points outside the repository; use a Dockerfile path relative to the action, or \"docker://<image>@sha256:<digest>\"", v))
 				return a

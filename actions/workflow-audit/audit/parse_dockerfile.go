@@ -1,389 +1,86 @@
 package audit
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
-// This file is a small Dockerfile reader: just enough of the Dockerfile
-// syntax to find the images a build pulls. It understands parser directives
-// (escape=), comments, line continuations (with comment and blank lines
-// inside them dropped, as BuildKit does), here-documents on RUN/COPY/ADD
-// (whose bodies are skipped), global ARGs with defaults (substituted into
-// FROM lines: $VAR, ${VAR}, ${VAR:-word}, ${VAR-word}, ${VAR:+word},
-// ${VAR+word}), stage-scoped ARGs (substituted into COPY --from), FROM flags
-// such as --platform=, and "AS name" stage names.
-
-// dfSegment is one physical line's part of a logical line.
-type dfSegment struct {
-	off  int    // byte offset of the segment in the logical line
-	line int    // 1-based line number
-	text string // the physical line's text in the logical line
-}
-
-// dfLine is one logical line (one instruction).
-type dfLine struct {
-	text string
-	segs []dfSegment
-}
-
-// posAt maps a byte offset in the logical line to a file position.
-func (l *dfLine) posAt(off int) pos {
-	s := l.segs[0]
-	for _, seg := range l.segs[1:] {
-		if seg.off > off {
-			break
-		}
-		s = seg
-	}
-	o := min(max(off-s.off, 0), len(s.text))
-	return pos{s.line, utf8.RuneCountInString(s.text[:o]) + 1}
-}
-
-// dfWord is a whitespace-separated word with its offset in the logical line.
-type dfWord struct {
-	text string
-	off  int
-}
-
-func dfWords(s string, from int) []dfWord {
-	var ws []dfWord
-	i := from
-	for i < len(s) {
-		for i < len(s) && isSpace(s[i]) {
-			i++
-		}
-		j := i
-		for j < len(s) && !isSpace(s[j]) {
-			j++
-		}
-		if j > i {
-			ws = append(ws, dfWord{s[i:j], i})
-		}
-		i = j
-	}
-	return ws
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' }
-
-var directiveRe = regexp.MustCompile(`^#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(\S+)\s*$`)
-
-// dockerfileLines splits src into logical lines, skipping comments and
-// here-document bodies.
-func dockerfileLines(src string) []dfLine {
-	src = strings.TrimPrefix(src, "\ufeff")
-	lines := strings.Split(src, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimSuffix(l, "\r")
-	}
-	escape := byte('\\')
-	for _, l := range lines {
-		m := directiveRe.FindStringSubmatch(strings.TrimSpace(l))
-		if m == nil {
-			break
-		}
-		if strings.EqualFold(m[1], "escape") && (m[2] == "`" || m[2] == `\`) {
-			escape = m[2][0]
-		}
-	}
-	skippable := func(l string) bool {
-		t := strings.TrimSpace(l)
-		return t == "" || t[0] == '#'
-	}
-	var out []dfLine
-	for i := 0; i < len(lines); {
-		if skippable(lines[i]) {
-			i++
-			continue
-		}
-		var b strings.Builder
-		var segs []dfSegment
-		for {
-			body := strings.TrimRight(lines[i], " \t")
-			cont := body != "" && body[len(body)-1] == escape
-			if cont {
-				body = body[:len(body)-1]
-			}
-			segs = append(segs, dfSegment{off: b.Len(), line: i + 1, text: body})
-			b.WriteString(body)
-			i++
-			if !cont {
-				break
-			}
-			for i < len(lines) && skippable(lines[i]) {
-				i++
-			}
-			if i >= len(lines) {
-				break
-			}
-		}
-		l := dfLine{text: b.String(), segs: segs}
-		out = append(out, l)
-		if ws := dfWords(l.text, 0); len(ws) > 0 {
-			switch strings.ToUpper(ws[0].text) {
-			case "RUN", "COPY", "ADD":
-				for _, h := range heredocs(l.text) {
-					for i < len(lines) {
-						body := lines[i]
-						i++
-						if h.stripTabs {
-							body = strings.TrimLeft(body, "\t")
-						}
-						if body == h.word {
-							break
-						}
-					}
-				}
-			}
-		}
-	}
-	return out
-}
-
-type heredoc struct {
-	word      string
-	stripTabs bool
-}
-
-// heredocs finds here-document markers (<<WORD, <<-WORD, <<"WORD",
-// <<'WORD') in an instruction, in order.
-func heredocs(s string) []heredoc {
-	var hs []heredoc
-	for j := 0; j+2 < len(s); j++ {
-		if s[j] != '<' || s[j+1] != '<' || (j > 0 && s[j-1] == '<') {
-			continue
-		}
-		k := j + 2
-		h := heredoc{}
-		if k < len(s) && s[k] == '-' {
-			h.stripTabs = true
-			k++
-		}
-		var quote byte
-		if k < len(s) && (s[k] == '"' || s[k] == '\'') {
-			quote = s[k]
-			k++
-		}
-		start := k
-		for k < len(s) && (s[k] == '_' || isAlnum(s[k])) {
-			k++
-		}
-		if k == start || (s[start] >= '0' && s[start] <= '9') {
-			continue
-		}
-		h.word = s[start:k]
-		if quote != 0 {
-			if k >= len(s) || s[k] != quote {
-				continue
-			}
-			k++
-		}
-		hs = append(hs, h)
-		j = k - 1
-	}
-	return hs
-}
-
-func isAlnum(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
+// This file finds the images a Dockerfile pulls with BuildKit's own
+// Dockerfile parser (github.com/moby/buildkit/frontend/dockerfile/parser)
+// and its word expansion (.../shell), so directives (escape=), line
+// continuations, comments inside them, here-documents and quoting are read
+// exactly as docker build reads them. What is left here is hub's: global
+// ARG defaults substituted into FROM lines, stage-scoped ARGs into COPY
+// --from, stage names, and the positions of the image tokens.
 
 // argVars is a build-argument scope: a name maps to its value, or is absent.
 type argVars map[string]string
 
-// parseArgs reads "ARG name[=value] ..." words into scope, expanding each
-// value with the scope so far. inherit supplies values for bare names (a
-// stage's "ARG NAME" re-imports a global default).
-func parseArgs(rest string, scope, inherit argVars) {
-	for _, w := range splitQuoted(rest) {
-		name, val, hasVal := strings.Cut(w, "=")
-		if name == "" {
-			continue
-		}
-		if !hasVal {
-			if v, ok := inherit[name]; ok {
-				scope[name] = v
-			}
-			continue
-		}
-		v, unresolved := expandVars(unquote(val), scope)
-		if len(unresolved) == 0 {
-			scope[name] = v
-		} else {
-			delete(scope, name)
-		}
-	}
-}
+// refRe finds variable references in a word: $NAME, ${NAME} and
+// ${NAME<modifier>...}.
+var refRe = regexp.MustCompile(`\$(?:\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))`)
 
-// splitQuoted splits on whitespace outside single or double quotes.
-func splitQuoted(s string) []string {
-	var out []string
-	var b strings.Builder
-	var quote byte
-	in := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-			b.WriteByte(c)
-		case c == '"' || c == '\'':
-			quote = c
-			in = true
-			b.WriteByte(c)
-		case isSpace(c):
-			if in {
-				out = append(out, b.String())
-				b.Reset()
-				in = false
-			}
-		default:
-			in = true
-			b.WriteByte(c)
-		}
+// expandArgs expands build arguments in word as BuildKit does. References
+// to names without a value are kept as written (and returned), so an
+// image that is a variable stays recognisable; ${NAME:-default} and the
+// other modifiers follow BuildKit's rules for an unset NAME.
+func expandArgs(lex *shell.Lex, escape rune, word string, vars argVars) (string, []string) {
+	env := make(map[string]string, len(vars))
+	for k, v := range vars {
+		env[k] = v
 	}
-	if in {
-		out = append(out, b.String())
-	}
-	return out
-}
-
-func unquote(s string) string {
-	if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
-		return s[1 : len(s)-1]
-	}
-	return s
-}
-
-// expandVars substitutes build arguments in s. References to names without
-// a value, and forms it does not understand, are kept as written and their
-// names returned.
-func expandVars(s string, vars argVars) (string, []string) {
-	var b strings.Builder
 	var unresolved []string
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c == '\\' && i+1 < len(s) && s[i+1] == '$' {
-			b.WriteByte('$')
-			i += 2
-			continue
+	for _, m := range refRe.FindAllStringSubmatchIndex(word, -1) {
+		if m[0] > 0 && rune(word[m[0]-1]) == escape {
+			continue // an escaped dollar is text
 		}
-		if c != '$' || i+1 >= len(s) {
-			b.WriteByte(c)
-			i++
-			continue
-		}
-		if s[i+1] == '{' {
-			end := closingBrace(s[i:])
-			if end < 0 {
-				b.WriteString(s[i:])
-				unresolved = append(unresolved, s[i+2:])
-				break
-			}
-			body := s[i+2 : i+end]
-			name, op, word := splitParam(body)
-			v, set := vars[name]
-			switch {
-			case name == "":
-				b.WriteString(s[i : i+end+1])
-				unresolved = append(unresolved, body)
-			case op == "":
-				if set {
-					b.WriteString(v)
-				} else {
-					b.WriteString(s[i : i+end+1])
-					unresolved = append(unresolved, name)
-				}
-			case op == ":-" || op == "-":
-				if set && (op == "-" || v != "") {
-					b.WriteString(v)
-				} else {
-					w, u := expandVars(word, vars)
-					b.WriteString(w)
-					unresolved = append(unresolved, u...)
-				}
-			case op == ":+" || op == "+":
-				if set && (op == "+" || v != "") {
-					w, u := expandVars(word, vars)
-					b.WriteString(w)
-					unresolved = append(unresolved, u...)
-				}
-			default:
-				b.WriteString(s[i : i+end+1])
-				unresolved = append(unresolved, name)
-			}
-			i += end + 1
-			continue
-		}
-		j := i + 1
-		for j < len(s) && (s[j] == '_' || isAlnum(s[j])) {
-			j++
-		}
-		if j == i+1 {
-			b.WriteByte(c)
-			i++
-			continue
-		}
-		name := s[i+1 : j]
-		if v, ok := vars[name]; ok {
-			b.WriteString(v)
+		name, modifier := "", ""
+		if m[2] >= 0 {
+			name, modifier = word[m[2]:m[3]], word[m[4]:m[5]]
 		} else {
-			b.WriteString(s[i:j])
+			name = word[m[6]:m[7]]
+		}
+		if _, ok := vars[name]; ok || modifier != "" {
+			continue
+		}
+		if _, seen := env[name]; !seen {
 			unresolved = append(unresolved, name)
-		}
-		i = j
-	}
-	return b.String(), unresolved
-}
-
-// closingBrace returns the index in s (which starts with "${") of the "}"
-// that closes it, allowing nested "${...}" in a default word, or -1.
-func closingBrace(s string) int {
-	depth := 0
-	for j := 0; j < len(s); j++ {
-		switch {
-		case s[j] == '$' && j+1 < len(s) && s[j+1] == '{':
-			depth++
-			j++
-		case s[j] == '}':
-			depth--
-			if depth == 0 {
-				return j
-			}
+			// The placeholder expands to the reference as written.
+			env[name] = "${" + name + "}"
 		}
 	}
-	return -1
-}
-
-// splitParam splits "NAME", "NAME:-word", "NAME-word", "NAME:+word",
-// "NAME+word"; any other operator is returned as op "?".
-func splitParam(body string) (name, op, word string) {
-	j := 0
-	for j < len(body) && (body[j] == '_' || isAlnum(body[j])) {
-		j++
+	out, _, err := lex.ProcessWordWithMatches(word, env)
+	if err != nil {
+		return word, append(unresolved, word)
 	}
-	name, rest := body[:j], body[j:]
-	switch {
-	case rest == "":
-		return name, "", ""
-	case strings.HasPrefix(rest, ":-"), strings.HasPrefix(rest, ":+"):
-		return name, rest[:2], rest[2:]
-	case rest[0] == '-' || rest[0] == '+':
-		return name, rest[:1], rest[1:]
-	}
-	return name, "?", ""
+	return out, unresolved
 }
 
 var onlyVariableRe = regexp.MustCompile(`^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$`)
 
+// dfParsed is what the rules need of one instruction.
+type dfInstr struct {
+	node  *parser.Node
+	args  []string // the words after the instruction, as written
+	flags []string
+}
+
 // parseDockerfile finds the images a Dockerfile pulls.
 func parseDockerfile(sf *sourceFile) *dockerfileFile {
 	df := &dockerfileFile{sourceFile: sf}
+	res, err := parser.Parse(bytes.NewReader(sf.src))
+	if err != nil {
+		sf.addProblem(pos{}, "parse:"+err.Error(), fmt.Sprintf("docker cannot parse the Dockerfile: %s; fix the syntax", lowerFirst(err.Error())))
+		return df
+	}
+	lex := shell.NewLex(res.EscapeToken)
+	lines := strings.Split(string(sf.src), "\n")
 	global := argVars{}
 	var stage argVars // nil before the first FROM
 	var stages []string
@@ -396,52 +93,61 @@ func parseDockerfile(sf *sourceFile) *dockerfileFile {
 		}
 		return false
 	}
-	for _, l := range dockerfileLines(string(sf.src)) {
-		ws := dfWords(l.text, 0)
-		if len(ws) == 0 {
-			continue
+	for _, n := range res.AST.Children {
+		in := dfInstr{node: n, flags: n.Flags}
+		for a := n.Next; a != nil; a = a.Next {
+			in.args = append(in.args, a.Value)
 		}
-		args := ws[1:]
-		rest := ""
-		if len(args) > 0 {
-			rest = l.text[args[0].off:]
-		}
-		switch strings.ToUpper(ws[0].text) {
-		case "ARG":
-			if stage == nil {
-				parseArgs(rest, global, nil)
-			} else {
-				parseArgs(rest, stage, global)
+		switch strings.ToLower(n.Value) {
+		case "arg":
+			scope, inherit := global, argVars(nil)
+			if stage != nil {
+				scope, inherit = stage, global
 			}
-		case "FROM":
+			for _, a := range in.args {
+				name, val, hasVal := strings.Cut(a, "=")
+				if name == "" {
+					continue
+				}
+				if !hasVal {
+					if v, ok := inherit[name]; ok {
+						scope[name] = v
+					}
+					continue
+				}
+				v, unresolved := expandArgs(lex, res.EscapeToken, val, scope)
+				if len(unresolved) == 0 {
+					scope[name] = v
+				} else {
+					delete(scope, name)
+				}
+			}
+		case "from":
 			froms++
 			stage = argVars{}
 			img := &dockerImage{instr: "FROM"}
-			for len(args) > 0 && strings.HasPrefix(args[0].text, "--") {
-				if v, ok := strings.CutPrefix(args[0].text, "--platform="); ok {
+			for _, f := range in.flags {
+				if v, ok := strings.CutPrefix(f, "--platform="); ok {
 					img.platform = v
 				}
-				args = args[1:]
 			}
-			if len(args) == 0 {
-				sf.addProblem(l.posAt(ws[0].off), "from-without-image", "missing image in FROM; write \"FROM <image>@sha256:<digest>\"")
+			at := tokenPos(lines, n, "")
+			if len(in.args) == 0 {
+				sf.addProblem(at, "from-without-image", "missing image in FROM; write \"FROM <image>@sha256:<digest>\"")
 				continue
 			}
-			if len(args) == 3 && strings.EqualFold(args[1].text, "as") {
-				img.stage = args[2].text
-			} else if len(args) != 1 {
-				sf.addProblem(l.posAt(ws[0].off), "from-arguments:"+l.text[ws[0].off:], fmt.Sprintf("unexpected arguments in FROM %q; write \"FROM [--platform=...] <image> [AS <name>]\"", rest))
+			if len(in.args) == 3 && strings.EqualFold(in.args[1], "as") {
+				img.stage = in.args[2]
+			} else if len(in.args) != 1 {
+				sf.addProblem(at, "from-arguments:"+strings.Join(in.args, " "), fmt.Sprintf("unexpected arguments in FROM %q; write \"FROM [--platform=...] <image> [AS <name>]\"", strings.Join(in.args, " ")))
 			}
-			df.addImage(img, args[0], &l, global, isStage)
+			df.addImage(img, in.args[0], tokenPos(lines, n, in.args[0]), lex, res.EscapeToken, global, isStage)
 			if img.stage != "" {
 				stages = append(stages, img.stage)
 			}
-		case "COPY":
-			for _, a := range args {
-				if !strings.HasPrefix(a.text, "--") {
-					break
-				}
-				v, ok := strings.CutPrefix(a.text, "--from=")
+		case "copy":
+			for _, f := range in.flags {
+				v, ok := strings.CutPrefix(f, "--from=")
 				if !ok || v == "" {
 					continue
 				}
@@ -450,7 +156,7 @@ func parseDockerfile(sf *sourceFile) *dockerfileFile {
 					scope = global
 				}
 				img := &dockerImage{instr: "COPY --from"}
-				df.addImage(img, dfWord{v, a.off + len("--from=")}, &l, scope, func(name string) bool {
+				df.addImage(img, v, tokenPos(lines, n, f, len("--from=")), lex, res.EscapeToken, scope, func(name string) bool {
 					return isStage(name) || isNumber(name)
 				})
 			}
@@ -462,10 +168,45 @@ func parseDockerfile(sf *sourceFile) *dockerfileFile {
 	return df
 }
 
-func (df *dockerfileFile) addImage(img *dockerImage, w dfWord, l *dfLine, vars argVars, isStage func(string) bool) {
-	img.raw = scalar{value: w.text, pos: l.posAt(w.off)}
-	img.resolved, img.unresolved = expandVars(w.text, vars)
-	img.onlyVariable = len(img.unresolved) > 0 && onlyVariableRe.MatchString(w.text)
+// tokenPos places token in the instruction's source lines: the first
+// occurrence after the instruction keyword, shifted by skip bytes. An
+// empty token gives the keyword's position.
+func tokenPos(lines []string, n *parser.Node, token string, skip ...int) pos {
+	first := n.StartLine
+	for l := first; l <= n.EndLine && l-1 < len(lines); l++ {
+		if l < 1 {
+			continue
+		}
+		text := strings.TrimSuffix(lines[l-1], "\r")
+		from := 0
+		if l == first {
+			kw := indexFold(text, n.Value, 0)
+			if kw < 0 {
+				kw = 0
+			}
+			if token == "" {
+				return pos{l, utf8.RuneCountInString(text[:kw]) + 1}
+			}
+			from = kw + len(n.Value)
+		}
+		if token == "" {
+			continue
+		}
+		if i := strings.Index(text[from:], token); i >= 0 {
+			off := from + i
+			for _, s := range skip {
+				off += s
+			}
+			return pos{l, utf8.RuneCountInString(text[:off]) + 1}
+		}
+	}
+	return pos{first, 0}
+}
+
+func (df *dockerfileFile) addImage(img *dockerImage, word string, at pos, lex *shell.Lex, escape rune, vars argVars, isStage func(string) bool) {
+	img.raw = scalar{value: word, pos: at}
+	img.resolved, img.unresolved = expandArgs(lex, escape, word, vars)
+	img.onlyVariable = len(img.unresolved) > 0 && onlyVariableRe.MatchString(word)
 	if len(img.unresolved) == 0 && img.resolved == "" {
 		img.onlyVariable = true // an empty default: there is nothing to check
 	}

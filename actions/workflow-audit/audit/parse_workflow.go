@@ -88,9 +88,19 @@ func isAliasChar(c byte) bool {
 }
 
 // isBenignParseError reports actionlint errors GitHub does not reject a
-// workflow for.
+// workflow for: unused anchors, and the "entrypoint" and "command" keys
+// of a service container, which GitHub accepts (actionlint v1.7.12
+// predates them).
 func isBenignParseError(e *actionlint.Error) bool {
-	return strings.HasPrefix(e.Message, "anchor ") && strings.HasSuffix(e.Message, " is defined but not used")
+	if strings.HasPrefix(e.Message, "anchor ") && strings.HasSuffix(e.Message, " is defined but not used") {
+		return true
+	}
+	for _, k := range []string{"entrypoint", "command"} {
+		if strings.HasPrefix(e.Message, `unexpected key "`+k+`" for "services" section.`) {
+			return true
+		}
+	}
+	return false
 }
 
 func lowerFirst(s string) string {

@@ -22,7 +22,9 @@ func (artipackedRule) meta() finding.Rule {
 		Help: "actions/checkout writes the job's token into .git/config unless told not to. An artifact " +
 			"uploaded from the workspace (path \".\" or ${{ github.workspace }}) then carries it to anyone who " +
 			"can download the artifact, and pull request code checked out by pull_request_target or " +
-			"workflow_run can read it. Add \"with: persist-credentials: false\" to every checkout that does " +
+			"workflow_run can read it. Uploads of folders outside the workspace (/tmp, ${{ runner.temp }}) " +
+			"are not reported; uploads of part of the workspace are reported with the pedantic persona, and " +
+			"every checkout that keeps its credentials with the auditor persona. Add \"with: persist-credentials: false\" to every checkout that does " +
 			"not push, upload only the build output directory, and keep include-hidden-files off.",
 		HelpURI: helpBase + RuleArtipacked,
 	}
@@ -34,7 +36,31 @@ var (
 	prHeadRe = regexp.MustCompile(`(?i)github\.event\.pull_request\.head\.(sha|ref|repo)|github\.head_ref|github\.event\.workflow_run\.head_(sha|branch|repository)|refs/pull/`)
 	// workspaceRe matches upload paths that cover the whole workspace.
 	workspaceRe = regexp.MustCompile(`^(\.|\./|\.\.|\.\./|\*|\./\*|\*\*|\./\*\*|\*\*/\*|\$\{\{\s*github\.workspace\s*\}\}/?|\$GITHUB_WORKSPACE/?|\$\{GITHUB_WORKSPACE\}/?)$`)
+	// outsideRe matches upload paths outside the workspace: absolute
+	// paths (other than the workspace's own), the home folder and the
+	// runner's temporary and tool folders.
+	outsideRe = regexp.MustCompile(`^(!|/|~|\$\{\{\s*runner\.(temp|tool_cache)\s*\}\}|\$\{?(RUNNER_TEMP|RUNNER_TOOL_CACHE|HOME)\b)`)
 )
+
+// uploadScope classifies an upload's path input: "whole" (the whole
+// workspace, .git included), "outside" (nothing in the workspace: /tmp,
+// the runner's temp folder, exclusions), or "inside" (part of it).
+func uploadScope(path string) (scope, whole string) {
+	scope = "outside"
+	for _, line := range strings.Split(path, "\n") {
+		l := strings.TrimSpace(line)
+		switch {
+		case l == "":
+		case workspaceRe.MatchString(l):
+			return "whole", l
+		case strings.Contains(l, "github.workspace") || strings.Contains(l, "GITHUB_WORKSPACE"):
+			scope = "inside"
+		case !outsideRe.MatchString(l):
+			scope = "inside"
+		}
+	}
+	return scope, ""
+}
 
 // uploadActions upload files from the workspace as artifacts.
 var uploadActions = []string{"actions/upload-artifact", "actions/upload-pages-artifact"}
@@ -68,13 +94,15 @@ func (artipackedRule) check(steps []*step, trigger string, rep *reporter) {
 		case !ok:
 		case a.is(uploadActions...):
 			u := upload{at: i, line: st.uses.pos.line}
-			if p := withValue(st, "path"); p != nil {
-				for _, line := range strings.Split(p.value, "\n") {
-					if l := strings.TrimSpace(line); workspaceRe.MatchString(l) {
-						u.whole = l
-						break
-					}
-				}
+			scope := "inside"
+			switch p := withValue(st, "path"); {
+			case p != nil:
+				scope, u.whole = uploadScope(p.value)
+			case a.is("actions/upload-pages-artifact"):
+				scope = "inside" // its default path is _site
+			}
+			if scope == "outside" {
+				continue // /tmp/kind/logs cannot hold .git/config
 			}
 			uploads = append(uploads, u)
 		case a.is("actions/checkout"):
@@ -110,10 +138,12 @@ func (artipackedRule) check(steps []*step, trigger string, rep *reporter) {
 		switch {
 		case whole != nil:
 			rep.report(finding.High, st.uses.pos, "upload-workspace:"+v, fmt.Sprintf("actions/checkout keeps the job's token in .git/config (persist-credentials is not false) and the upload at line %d takes the whole workspace (path %q), .git included; set \"persist-credentials: false\" and upload only the build output", whole.line, whole.whole))
-		case later != nil:
+		case later != nil && rep.wants(PersonaPedantic):
 			rep.report(finding.Medium, st.uses.pos, "upload:"+v, fmt.Sprintf("actions/checkout keeps the job's token in .git/config (persist-credentials is not false) in a job that uploads artifacts (line %d); set \"persist-credentials: false\" so no artifact can carry it", later.line))
 		case trigger != "" && prHead:
 			rep.report(finding.Medium, st.uses.pos, "untrusted:"+v, fmt.Sprintf("actions/checkout keeps the job's token in .git/config (persist-credentials is not false) in a job that checks out pull request code on %s, where that code can read it; set \"persist-credentials: false\"", trigger))
+		case rep.wants(PersonaAuditor):
+			rep.report(finding.Low, st.uses.pos, "persisted:"+v, "actions/checkout keeps the job's token in .git/config (persist-credentials is not false), where every later step and tool of the job can read it; set \"persist-credentials: false\" unless a later step pushes with it")
 		}
 	}
 }

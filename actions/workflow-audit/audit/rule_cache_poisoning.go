@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rhysd/actionlint"
+
 	"github.com/hubgates/hub/shared/finding"
 )
 
@@ -32,58 +34,188 @@ func (cachePoisoningRule) meta() finding.Rule {
 	}
 }
 
+// cacheToggle is how an input turns a caching action's cache on or off.
+type cacheToggle int
+
+const (
+	optIn  cacheToggle = iota // the input turns caching on
+	optOut                    // the input turns caching off
+)
+
+// cacheControl describes one caching action: the input that controls its
+// cache, and what the cache does when the input is absent.
+type cacheControl struct {
+	input  string
+	toggle cacheToggle
+	// on lists the values that turn the input's toggle on ("true" for a
+	// boolean); nil means any non-empty value does (setup-node's
+	// "cache: npm").
+	on []string
+	// byDefault is whether the cache runs when the input is absent; from
+	// is the first major version that does so (0: every version).
+	byDefault bool
+	from      int
+	// also is a second input that caches (setup-node's
+	// package-manager-cache, on by default from v5).
+	also *cacheControl
+	// always: the action always caches and has no switch.
+	always bool
+	fix    string
+}
+
+// cacheActions are the actions known to restore a GitHub Actions cache,
+// with the inputs that control it (after each action's action.yml, as
+// zizmor's list of cache-aware actions).
+var cacheActions = map[string]cacheControl{
+	"actions/cache":         {input: "lookup-only", toggle: optOut, on: []string{"true"}, byDefault: true, fix: "remove the step or set \"lookup-only: true\""},
+	"actions/cache/restore": {input: "lookup-only", toggle: optOut, on: []string{"true"}, byDefault: true, fix: "remove the step or set \"lookup-only: true\""},
+	"swatinem/rust-cache":   {input: "lookup-only", toggle: optOut, on: []string{"true"}, byDefault: true, fix: "remove the step or set \"lookup-only: true\""},
+	"actions/setup-go":      {input: "cache", toggle: optIn, on: []string{"true"}, byDefault: true, from: 4, fix: "set \"cache: false\" (it caches by default since v4)"},
+	"actions/setup-node": {input: "cache", toggle: optIn, fix: "remove the \"cache:\" input and set \"package-manager-cache: false\" (v5 caches by default when package.json names a package manager)",
+		also: &cacheControl{input: "package-manager-cache", toggle: optIn, on: []string{"true"}, byDefault: true, from: 5}},
+	"actions/setup-python":                      {input: "cache", toggle: optIn, fix: "remove the \"cache:\" input"},
+	"actions/setup-java":                        {input: "cache", toggle: optIn, fix: "remove the \"cache:\" input"},
+	"graalvm/setup-graalvm":                     {input: "cache", toggle: optIn, fix: "remove the \"cache:\" input"},
+	"actions/setup-dotnet":                      {input: "cache", toggle: optIn, on: []string{"true"}, fix: "remove \"cache: true\""},
+	"astral-sh/setup-uv":                        {input: "enable-cache", toggle: optIn, on: []string{"true", "auto"}, byDefault: true, fix: "set \"enable-cache: false\" (\"auto\", the default before v10, caches on GitHub-hosted runners)"},
+	"ruby/setup-ruby":                           {input: "bundler-cache", toggle: optIn, on: []string{"true"}, fix: "remove \"bundler-cache: true\""},
+	"pyo3/maturin-action":                       {input: "sccache", toggle: optIn, on: []string{"true"}, fix: "remove \"sccache: true\""},
+	"oven-sh/setup-bun":                         {input: "no-cache", toggle: optOut, on: []string{"true"}, byDefault: true, fix: "set \"no-cache: true\""},
+	"gradle/actions/setup-gradle":               {input: "cache-disabled", toggle: optOut, on: []string{"true"}, byDefault: true, fix: "set \"cache-disabled: true\""},
+	"mlugg/setup-zig":                           {input: "use-cache", toggle: optIn, on: []string{"true"}, byDefault: true, fix: "set \"use-cache: false\""},
+	"actions-rust-lang/setup-rust-toolchain":    {input: "cache", toggle: optIn, on: []string{"true"}, byDefault: true, fix: "set \"cache: false\""},
+	"jdx/mise-action":                           {input: "cache", toggle: optIn, on: []string{"true"}, byDefault: true, fix: "set \"cache: false\""},
+	"determinatesystems/magic-nix-cache-action": {input: "use-gha-cache", toggle: optIn, on: []string{"true"}, byDefault: true, fix: "set \"use-gha-cache: false\""},
+	"ramsey/composer-install":                   {input: "ignore-cache", toggle: optOut, on: []string{"yes", "true", "1"}, byDefault: true, fix: "set \"ignore-cache: true\""},
+	"mozilla-actions/sccache-action":            {always: true, fix: "remove the step"},
+	"nix-community/cache-nix-action":            {always: true, fix: "remove the step"},
+	"awalsh128/cache-apt-pkgs-action":           {always: true, fix: "remove the step"},
+}
+
+// cacheState is what a step does with the cache.
+type cacheState int
+
+const (
+	cacheOff cacheState = iota
+	cacheOn
+	// cacheMaybe: an input decides at run time (an expression that is
+	// not a literal or a tag guard).
+	cacheMaybe
+)
+
 // usesCache reports whether the step restores a cache, and how to stop
-// it. Inputs written as expressions are decided at run time and never
-// count as turning the cache on.
-func usesCache(src []byte, st *step, a actionRef) (fix string, restores bool) {
-	// enabledIf: on only when the input is literally onValue.
-	enabledIf := func(name, onValue string) bool {
-		v := withValue(st, name)
-		return v != nil && !containsExpression(v.value) && strings.EqualFold(strings.TrimSpace(v.value), onValue)
-	}
-	// enabledUnless: on by default, off when the input is literally
-	// offValue or an expression.
-	enabledUnless := func(name, offValue string) bool {
-		v := withValue(st, name)
-		return v == nil || (!containsExpression(v.value) && !strings.EqualFold(strings.TrimSpace(v.value), offValue))
-	}
-	nonEmpty := func(name string) bool {
-		v := withValue(st, name)
-		return v != nil && strings.TrimSpace(v.value) != "" && !containsExpression(v.value)
-	}
-	switch a.name() {
-	case "actions/cache", "actions/cache/restore", "swatinem/rust-cache":
-		return "remove the step or set \"lookup-only: true\"", enabledUnless("lookup-only", "true")
-	case "actions/setup-go":
-		if withValue(st, "cache") != nil {
-			return "set \"cache: false\"", enabledIf("cache", "true")
-		}
-		return "set \"cache: false\" (it caches by default since v4)", actionMajor(src, st, a) >= 4
-	case "actions/setup-node", "actions/setup-python", "actions/setup-java", "graalvm/setup-graalvm":
-		return "remove the \"cache:\" input", nonEmpty("cache")
-	case "actions/setup-dotnet":
-		return "remove \"cache: true\"", enabledIf("cache", "true")
-	case "astral-sh/setup-uv":
-		return "set \"enable-cache: false\"", enabledIf("enable-cache", "true")
-	case "ruby/setup-ruby":
-		return "remove \"bundler-cache: true\"", enabledIf("bundler-cache", "true")
-	case "oven-sh/setup-bun":
-		return "set \"no-cache: true\"", enabledUnless("no-cache", "true")
-	case "gradle/actions/setup-gradle":
-		return "set \"cache-disabled: true\"", enabledUnless("cache-disabled", "true")
-	case "mlugg/setup-zig":
-		return "set \"use-cache: false\"", enabledUnless("use-cache", "false")
-	case "actions-rust-lang/setup-rust-toolchain", "jdx/mise-action":
-		return "set \"cache: false\"", enabledUnless("cache", "false")
-	case "determinatesystems/magic-nix-cache-action":
-		return "set \"use-gha-cache: false\"", enabledUnless("use-gha-cache", "false")
-	case "mozilla-actions/sccache-action", "nix-community/cache-nix-action", "awalsh128/cache-apt-pkgs-action":
-		return "remove the step", true
-	case "docker/build-push-action":
+// it. tagOnly is set when the workflow runs only on tag pushes and
+// releases, where guards such as startsWith(github.ref, 'refs/tags/')
+// are known to be true.
+func usesCache(src []byte, st *step, a actionRef, tagOnly bool) (fix string, state cacheState) {
+	if a.is("docker/build-push-action") {
 		v := withValue(st, "cache-from")
-		return "drop \"type=gha\" from \"cache-from\"", v != nil && strings.Contains(v.value, "type=gha")
+		if v != nil && strings.Contains(v.value, "type=gha") {
+			return "drop \"type=gha\" from \"cache-from\"", cacheOn
+		}
+		return "", cacheOff
 	}
-	return "", false
+	if a.is("docker/setup-buildx-action") {
+		// It caches the buildx binary it downloads when a version is set.
+		if v := withValue(st, "version"); v != nil && strings.TrimSpace(v.value) != "" {
+			if c := withValue(st, "cache-binary"); c == nil || !strings.EqualFold(strings.TrimSpace(c.value), "false") {
+				return "set \"cache-binary: false\"", cacheOn
+			}
+		}
+		return "", cacheOff
+	}
+	c, ok := cacheActions[a.name()]
+	if !ok {
+		return "", cacheOff
+	}
+	if c.always {
+		return c.fix, cacheOn
+	}
+	state = c.state(src, st, a, tagOnly)
+	if c.also != nil {
+		state = max(state, c.also.state(src, st, a, tagOnly))
+	}
+	return c.fix, state
+}
+
+// state evaluates one control input of a step.
+func (c cacheControl) state(src []byte, st *step, a actionRef, tagOnly bool) cacheState {
+	v := withValue(st, c.input)
+	if v == nil {
+		if c.byDefault && (c.from == 0 || actionMajor(src, st, a) >= c.from) {
+			return cacheOn
+		}
+		return cacheOff
+	}
+	val := strings.TrimSpace(v.value)
+	set := false // the toggle is on
+	if containsExpression(val) {
+		b, known := evalCacheGuard(val, tagOnly)
+		if !known {
+			return cacheMaybe
+		}
+		set = b
+	} else if c.on == nil {
+		set = val != ""
+	} else {
+		for _, on := range c.on {
+			set = set || strings.EqualFold(val, on)
+		}
+	}
+	if set == (c.toggle == optIn) {
+		return cacheOn
+	}
+	return cacheOff
+}
+
+// evalCacheGuard evaluates an input written as one expression: a literal
+// true or false, or (in a workflow that runs only on tags and releases)
+// a guard on the ref being a tag, possibly negated. known is false for
+// anything else.
+func evalCacheGuard(val string, tagOnly bool) (value, known bool) {
+	es := findExprs(val)
+	if len(es) != 1 || strings.TrimSpace(val[:es[0].off]+val[es[0].end:]) != "" {
+		return false, false
+	}
+	var eval func(n actionlint.ExprNode) (bool, bool)
+	eval = func(n actionlint.ExprNode) (bool, bool) {
+		switch n := n.(type) {
+		case *actionlint.BoolNode:
+			return n.Value, true
+		case *actionlint.NotOpNode:
+			b, ok := eval(n.Operand)
+			return !b, ok
+		}
+		if tagOnly && isTagGuard(n) {
+			return true, true
+		}
+		return false, false
+	}
+	return eval(es[0].node)
+}
+
+// isTagGuard reports startsWith(github.ref, 'refs/tags/'),
+// github.ref_type == 'tag', and a conjunction holding one of them.
+func isTagGuard(n actionlint.ExprNode) bool {
+	switch n := n.(type) {
+	case *actionlint.FuncCallNode:
+		if strings.EqualFold(n.Callee, "startswith") && len(n.Args) == 2 && exprPath(n.Args[0]) == "github.ref" {
+			s, ok := n.Args[1].(*actionlint.StringNode)
+			return ok && strings.EqualFold(s.Value, "refs/tags/")
+		}
+	case *actionlint.CompareOpNode:
+		if n.Kind == actionlint.CompareOpNodeKindEq {
+			for _, sides := range [][2]actionlint.ExprNode{{n.Left, n.Right}, {n.Right, n.Left}} {
+				s, ok := sides[1].(*actionlint.StringNode)
+				if ok && exprPath(sides[0]) == "github.ref_type" && strings.EqualFold(s.Value, "tag") {
+					return true
+				}
+			}
+		}
+	case *actionlint.LogicalOpNode:
+		return n.Kind == actionlint.LogicalOpNodeKindAnd && (isTagGuard(n.Left) || isTagGuard(n.Right))
+	}
+	return false
 }
 
 var (
@@ -118,30 +250,37 @@ func (cachePoisoningRule) checkWorkflow(wf *workflowFile, rep *reporter) {
 		return
 	}
 	why := ""
-	if r := wf.publishReason(); r != "" {
+	r := wf.eventPublishReason()
+	if r == "" && rep.wants(PersonaPedantic) {
+		r = wf.releaseBranchReason()
+	}
+	if r != "" {
 		why = "a workflow that publishes (" + r + ")"
 	} else if t := wf.privilegedTrigger(); t != "" {
 		why = "a workflow that " + t + " starts, where people without write access choose the code or input"
 	}
+	tagOnly := wf.tagOnly()
 	for _, j := range wf.jobs {
 		jobWhy := why
 		if jobWhy == "" {
-			ps := j.publisherStep()
-			if ps == nil {
+			r := j.publishReason()
+			if r == "" {
 				continue
 			}
-			jobWhy = fmt.Sprintf("a job that publishes with %s (line %d)", ps.uses.value, ps.uses.pos.line)
+			jobWhy = "a job that " + r
 		}
 		for _, st := range j.steps {
 			a, ok := stepAction(st)
 			if !ok {
 				continue
 			}
-			fix, restores := usesCache(wf.src, st, a)
-			if !restores {
-				continue
+			fix, state := usesCache(wf.src, st, a, tagOnly)
+			switch state {
+			case cacheOn:
+				rep.report(finding.High, st.uses.pos, "cache:"+j.id.value+":"+st.uses.value, fmt.Sprintf("%s restores a GitHub Actions cache in %s; any workflow run on the branch can write that cache, so build from a clean state: %s", a.name(), jobWhy, fix))
+			case cacheMaybe:
+				rep.report(finding.Medium, st.uses.pos, "cache:"+j.id.value+":"+st.uses.value, fmt.Sprintf("%s may restore a GitHub Actions cache in %s: an expression decides whether it caches; any workflow run on the branch can write that cache, so build from a clean state: %s", a.name(), jobWhy, fix))
 			}
-			rep.report(finding.High, st.uses.pos, "cache:"+j.id.value+":"+st.uses.value, fmt.Sprintf("%s restores a GitHub Actions cache in %s; any workflow run on the branch can write that cache, so build from a clean state: %s", a.name(), jobWhy, fix))
 		}
 	}
 }

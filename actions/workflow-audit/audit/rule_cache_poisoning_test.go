@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/hubgates/hub/shared/finding"
@@ -31,6 +32,68 @@ func TestCachePoisoning(t *testing.T) {
 			"      - uses: actions/setup-go@"+testSHA,
 			"        with:",
 			"          cache: ${{ inputs.cache }}",
+		), want: []want{{finding.Medium, 9, 15, "may restore a GitHub Actions cache"}}},
+		{name: "setup-uv caches by default", src: wf(release,
+			"      - uses: astral-sh/setup-uv@"+testSHA+" # v6.4.3",
+		), want: []want{{finding.High, 9, 15, `set "enable-cache: false"`}}},
+		{name: "setup-uv enable-cache by expression", src: wf(release,
+			"      - uses: astral-sh/setup-uv@"+testSHA+" # v6.4.3",
+			"        with:",
+			"          enable-cache: ${{ matrix.cache }}",
+		), want: []want{{finding.Medium, 9, 15, "an expression decides whether it caches"}}},
+		{name: "setup-uv enable-cache false", src: wf(release,
+			"      - uses: astral-sh/setup-uv@"+testSHA+" # v6.4.3",
+			"        with:",
+			"          enable-cache: false",
+		)},
+		{name: "setup-uv caching off on tags, tag-only workflow", src: lines(
+			"on:", "  push:", "    tags: ['v*']", "permissions: {}", "jobs:", "  build:", "    runs-on: ubuntu-latest", "    steps:",
+			"      - uses: astral-sh/setup-uv@"+testSHA+" # v6.4.3",
+			"        with:",
+			"          enable-cache: ${{ !startsWith(github.ref, 'refs/tags/') }}",
+		)},
+		{name: "lookup-only off on tags, tag-only workflow", src: lines(
+			"on:", "  push:", "    tags: ['v*']", "permissions: {}", "jobs:", "  build:", "    runs-on: ubuntu-latest", "    steps:",
+			"      - uses: actions/cache@"+testSHA,
+			"        with:",
+			"          path: x",
+			"          key: k",
+			"          lookup-only: ${{ !startsWith(github.ref, 'refs/tags/') }}",
+		), want: []want{{finding.High, 9, 15, "restores a GitHub Actions cache"}}},
+		{name: "maturin with sccache", src: wf(release,
+			"      - uses: PyO3/maturin-action@"+testSHA,
+			"        with:",
+			"          sccache: 'true'",
+		), want: []want{{finding.High, 9, 15, `remove "sccache: true"`}}},
+		{name: "maturin without sccache", src: wf(release,
+			"      - uses: PyO3/maturin-action@"+testSHA,
+		)},
+		{name: "composer-install caches by default", src: wf(release,
+			"      - uses: ramsey/composer-install@"+testSHA+" # v3.1.0",
+		), want: []want{{finding.High, 9, 15, `set "ignore-cache: true"`}}},
+		{name: "composer-install ignore-cache", src: wf(release,
+			"      - uses: ramsey/composer-install@"+testSHA+" # v3.1.0",
+			"        with:",
+			"          ignore-cache: 'yes'",
+		)},
+		{name: "setup-node v5 caches by default", src: wf(release,
+			"      - uses: actions/setup-node@"+testSHA+" # v5.0.0",
+		), want: []want{{finding.High, 9, 15, "package-manager-cache: false"}}},
+		{name: "setup-node v4 without cache input", src: wf(release,
+			"      - uses: actions/setup-node@"+testSHA+" # v4.4.0",
+		)},
+		{name: "setup-node v5 with package-manager-cache false", src: wf(release,
+			"      - uses: actions/setup-node@"+testSHA+" # v5.0.0",
+			"        with:",
+			"          package-manager-cache: false",
+		)},
+		{name: "push to a release branch", src: lines(
+			"on:", "  push:", "    branches: [release/*]", "permissions: {}", "jobs:", "  build:", "    runs-on: ubuntu-latest", "    steps:",
+			"      - uses: actions/setup-go@"+testSHA+" # v5.5.0",
+		), opts: Options{Persona: PersonaPedantic}, want: []want{{finding.High, 9, 15, "it runs on pushes to release branches (release/*)"}}},
+		{name: "push to a release branch, regular", src: lines(
+			"on:", "  push:", "    branches: [main, release-*]", "permissions: {}", "jobs:", "  build:", "    runs-on: ubuntu-latest", "    steps:",
+			"      - uses: actions/setup-go@"+testSHA+" # v5.5.0",
 		)},
 		{name: "setup-go on a push to main", src: wf(push,
 			"      - uses: actions/setup-go@"+testSHA+" # v5.5.0",
@@ -123,23 +186,32 @@ func TestCachePoisoning(t *testing.T) {
 	})
 }
 
-// TestPublishReasonFollowsPublishes keeps publishReason, which explains,
-// in step with publishes, which decides.
-func TestPublishReasonFollowsPublishes(t *testing.T) {
-	srcs := []string{
-		"on: push\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n",
-		"on: release\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n",
-		"on: {push: {tags: ['v*']}}\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n",
-		"on: {push: {branches: [main]}}\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n",
-		"on: registry_package\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n",
-		"on: push\njobs: {a: {runs-on: x, environment: prod, steps: [{run: a}]}}\n",
-		"name: Publish docs\non: push\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n",
-		"- not a workflow\n",
+// TestPublishReason: what makes a workflow one that publishes, and the
+// near misses that do not (a name, a dry run, a build that is not pushed).
+func TestPublishReason(t *testing.T) {
+	tests := []struct {
+		src, want string
+	}{
+		{"on: push\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n", ""},
+		{"on: release\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n", "it runs on release"},
+		{"on: {push: {tags: ['v*']}}\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n", "it runs on tag pushes"},
+		{"on: {push: {branches: [main]}}\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n", ""},
+		{"on: registry_package\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n", "it runs on registry_package"},
+		{"on: push\njobs: {a: {runs-on: x, environment: prod, steps: [{run: a}]}}\n", "job a deploys to environment prod"},
+		{"name: Publish docs\non: push\njobs: {a: {runs-on: x, steps: [{run: a}]}}\n", ""},
+		{"name: check releases\non: push\njobs: {a: {runs-on: x, steps: [{run: gh release list}]}}\n", ""},
+		{"on: push\njobs: {a: {runs-on: x, steps: [{run: cargo publish --dry-run}]}}\n", ""},
+		{"on: push\njobs: {a: {runs-on: x, steps: [{run: cargo publish --token $T}]}}\n", "job a runs `cargo publish --token $T`"},
+		{"on: push\njobs: {a: {runs-on: x, steps: [{run: 'make && npm publish'}]}}\n", "job a runs `npm publish`"},
+		{"on: push\njobs: {a: {runs-on: x, steps: [{run: gh release create v1}]}}\n", "job a runs `gh release create v1`"},
+		{"on: push\njobs: {a: {runs-on: x, steps: [{run: goreleaser release --snapshot}]}}\n", ""},
+		{"on: push\njobs: {a: {runs-on: x, steps: [{uses: pypa/gh-action-pypi-publish@v1}]}}\n", "job a publishes with pypa/gh-action-pypi-publish@v1"},
+		{"- not a workflow\n", ""},
 	}
-	for _, src := range srcs {
-		wf := parseWorkflow(&sourceFile{path: ".github/workflows/ci.yml", kind: KindWorkflow, src: []byte(src)})
-		if got, want := wf.publishReason() != "", wf.publishes(); got != want {
-			t.Errorf("%q: publishReason %q but publishes() = %v", src, wf.publishReason(), want)
+	for _, tt := range tests {
+		wf := parseWorkflow(&sourceFile{path: ".github/workflows/release.yml", kind: KindWorkflow, src: []byte(tt.src)})
+		if got := wf.publishReason(); !strings.HasPrefix(got, tt.want) || (tt.want == "") != (got == "") {
+			t.Errorf("%q: publishReason = %q, want %q", tt.src, got, tt.want)
 		}
 	}
 }

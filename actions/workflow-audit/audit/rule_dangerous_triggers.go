@@ -93,7 +93,9 @@ var untrustedRefPrefixes = []string{
 }
 
 var (
-	pullRefRe = regexp.MustCompile(`(?i)(^|[^a-z0-9_])(refs/)?pull/[^/\s"']+/(head|merge)\b`)
+	// refOutputRe matches step and job output names that carry a ref.
+	refOutputRe = regexp.MustCompile(`(?i)(^|[_-])(head|ref|sha|branch|commit|pr)([_-]|$)|^(head|pr)`)
+	pullRefRe   = regexp.MustCompile(`(?i)(^|[^a-z0-9_])(refs/)?pull/[^/\s"']+/(head|merge)\b`)
 	// gitFetchSubs are git subcommands that bring a ref's code into the
 	// workspace or the repository.
 	gitFetchSubs = map[string]bool{
@@ -126,8 +128,23 @@ func untrustedRef(n actionlint.ExprNode, sc *exprScope, trig string, depth int) 
 					return p + " (set from " + r + ")"
 				}
 			}
+		case "matrix":
+			if len(segs) < 2 || sc.matrix == nil || depth >= maxIndirection {
+				continue
+			}
+			for _, v := range sc.matrix(segs[1]) {
+				if r := untrustedRefIn(v, sc, trig, depth+1); r != "" {
+					return p + " (a matrix entry set from " + r + ")"
+				}
+			}
 		case "steps", "needs":
-			if trig == "issue_comment" && (len(segs) < 3 || segs[2] == "outputs") {
+			if len(segs) >= 3 && segs[2] != "outputs" && segs[2] != "*" {
+				continue // outcome, conclusion, result
+			}
+			// On issue_comment any output used as a ref is the pull
+			// request's, looked up from the comment; elsewhere an output
+			// named for a head, ref, branch or SHA is.
+			if trig == "issue_comment" || len(segs) >= 4 && refOutputRe.MatchString(segs[3]) {
 				return p
 			}
 		}
@@ -373,6 +390,13 @@ func (r dangerousTriggersRule) checkWorkflow(wf *workflowFile, rep *reporter) {
 	trig := wf.privilegedTrigger()
 	if trig == "" || wf.ast == nil {
 		return
+	}
+	if rep.wants(PersonaAuditor) && len(wf.inherited) == 0 {
+		for _, t := range wf.triggers() {
+			if t == "pull_request_target" || t == "workflow_run" {
+				rep.report(finding.Medium, wf.onPos(), "trigger:"+t, fmt.Sprintf("this workflow runs on %s, which runs with the base repository's token and secrets while people without write access choose the pull request or run that sets it off; make sure no step reads, checks out or runs their code or data, or use pull_request", t))
+			}
+		}
 	}
 	v := newWorkflowView(wf)
 	for _, jv := range v.jobs {

@@ -130,6 +130,15 @@ func TestDangerousTriggers(t *testing.T) {
 				"      - run: |\n          unzip -d \"$RUNNER_TEMP/pr\" pr.zip\n          n=$(cat \"$RUNNER_TEMP/pr/NR\")\n          echo \"PR $n\"\n", nil},
 		{"step output ref on workflow_run", "workflow_run", readOnly,
 			checkoutSHA + "        with:\n          ref: ${{ steps.tag.outputs.release }}\n", nil},
+		{"head sha through a step output on workflow_run", "workflow_run", readOnly,
+			"      - id: pr\n        run: echo \"head_sha=$(gh api repos/o/r/pulls/1 --jq .head.sha)\" >> \"$GITHUB_OUTPUT\"\n" +
+				checkoutSHA + "        with:\n          ref: ${{ steps.pr.outputs.head_sha }}\n",
+			&want{finding.High, 12, 16, "checks out steps.pr.outputs.head_sha"}},
+		{"head ref through a matrix entry", "pull_request_target", readOnly,
+			checkoutSHA + "        with:\n          ref: ${{ matrix.ref }}\n    strategy:\n      matrix:\n        ref: ['${{ github.event.pull_request.head.sha }}']\n",
+			&want{finding.High, 10, 16, "matrix.ref (a matrix entry set from github.event.pull_request.head.sha)"}},
+		{"base ref through a matrix entry", "pull_request_target", readOnly,
+			checkoutSHA + "        with:\n          ref: ${{ matrix.ref }}\n    strategy:\n      matrix:\n        ref: [main, '${{ github.event.pull_request.base.ref }}']\n", nil},
 		{"git fetch of the base", "pull_request_target", readOnly,
 			"      - run: |\n          git fetch origin ${{ github.event.pull_request.base.ref }}\n          git diff --stat FETCH_HEAD\n", nil},
 	}
@@ -186,4 +195,18 @@ func TestGuarded(t *testing.T) {
 			t.Errorf("guarded(%q) = true", c)
 		}
 	}
+}
+
+// TestDangerousTriggersAuditor: the auditor persona lists every
+// pull_request_target and workflow_run workflow, as zizmor does.
+func TestDangerousTriggersAuditor(t *testing.T) {
+	runRuleCases(t, RuleDangerousTriggers, []ruleCase{
+		{name: "labeler on pull_request_target, auditor", opts: Options{Persona: PersonaAuditor},
+			src:  lines("on: pull_request_target", "permissions: {}", "jobs:", "  a:", "    runs-on: ubuntu-latest", "    steps:", "      - run: echo labels"),
+			want: []want{{finding.Medium, 1, 1, "this workflow runs on pull_request_target"}}},
+		{name: "labeler on pull_request_target, regular",
+			src: lines("on: pull_request_target", "permissions: {}", "jobs:", "  a:", "    runs-on: ubuntu-latest", "    steps:", "      - run: echo labels")},
+		{name: "issue_comment, auditor", opts: Options{Persona: PersonaAuditor},
+			src: lines("on: issue_comment", "permissions: {}", "jobs:", "  a:", "    runs-on: ubuntu-latest", "    steps:", "      - run: echo hi")},
+	})
 }

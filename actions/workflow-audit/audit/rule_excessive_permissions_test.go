@@ -15,6 +15,10 @@ type ruleCase struct {
 	src  string
 	path string // default .github/workflows/ci.yml
 	want []want
+	// opts are the scan's options (the persona); extra are other files
+	// of the repository (a caller workflow, a dependabot.yml).
+	opts  Options
+	extra map[string]string
 }
 
 // runRuleCases scans each case and compares the rule's findings, in
@@ -28,8 +32,17 @@ func runRuleCases(t *testing.T, rule string, cases []ruleCase) {
 			if p == "" {
 				p = ".github/workflows/ci.yml"
 			}
-			r := scanTree(t, map[string]string{p: tc.src}, Options{})
-			got := only(r.Findings, rule)
+			files := map[string]string{p: tc.src}
+			for k, v := range tc.extra {
+				files[k] = v
+			}
+			r := scanTree(t, files, tc.opts)
+			var got []finding.Finding
+			for _, f := range only(r.Findings, rule) {
+				if f.Path == p {
+					got = append(got, f)
+				}
+			}
 			if len(got) != len(tc.want) {
 				t.Fatalf("want %d %s findings, got %d:%s\nall findings:%s", len(tc.want), rule, len(got), dump(got), dump(r.Findings))
 			}

@@ -18,8 +18,9 @@ import (
 // not reported, as zizmor does not report echo with literal arguments:
 // nothing an outsider writes reaches the file. Workflows without a
 // privileged trigger are not checked (their environment is the
-// contributor's own), nor are composite actions, whose triggers are the
-// calling workflow's.
+// contributor's own). Composite actions are checked without knowing
+// their callers' triggers: medium when the value comes from an input or
+// an attacker-controlled expression, low otherwise.
 type githubEnvRule struct{}
 
 func (githubEnvRule) meta() finding.Rule {
@@ -34,7 +35,9 @@ func (githubEnvRule) meta() finding.Rule {
 			"step output (echo \"name=value\" >> \"$GITHUB_OUTPUT\") and into scripts through env:, or validate " +
 			"it against a strict pattern (digits only, [A-Za-z0-9._-]+) before writing; add only fixed directories " +
 			"to the path. Critical when the value comes from an attacker-controlled expression or variable, or " +
-			"when the job has already checked out the pull request or downloaded the triggering run's artifacts.",
+			"when the job has already checked out the pull request or downloaded the triggering run's artifacts. " +
+			"In composite actions, whose callers are unknown, a written value from an input or the event is medium and " +
+			"any other non-constant value low.",
 		HelpURI: helpBase + RuleGitHubEnv,
 	}
 }
@@ -63,6 +66,40 @@ func (r githubEnvRule) checkWorkflow(wf *workflowFile, rep *reporter) {
 				}
 				rep.report(sev, v.ix.locate(sv.run, w.cmd.off), w.file+": "+w.cmd.text, githubEnvMessage(w, kind, why, trig, a.untrustedBefore(i)))
 			}
+		}
+	}
+}
+
+// checkAction reports composite actions' writes of non-constant data:
+// the action's trigger is its callers', which it cannot know, so a value
+// an outsider may choose (an input, an attacker-controlled expression) is
+// medium and any other non-constant value low, as zizmor reports them.
+func (r githubEnvRule) checkAction(a *actionFile, rep *reporter) {
+	if a.root == nil || indexFold(a.src, "GITHUB_", 0) < 0 {
+		return
+	}
+	ix := actionIndex(a)
+	for _, sv := range newActionSteps(a) {
+		if sv.run == nil {
+			continue
+		}
+		sc := actionScope(sv)
+		for _, w := range envWrites(sv.commands()) {
+			kind, why := w.grade(sc, sc.env)
+			if kind == writeConst {
+				continue
+			}
+			sev := finding.Low
+			flows := ""
+			for _, e := range findExprs(w.content + w.heredoc) {
+				if t := worst(sc.flows(e.node)); t >= taintInput {
+					sev, flows = finding.Medium, "an input of the action or "
+				}
+			}
+			if kind == writeAttacker {
+				sev = finding.Medium
+			}
+			rep.report(sev, ix.locate(sv.run, w.cmd.off), w.file+": "+w.cmd.text, fmt.Sprintf("command %s in a composite action writes %s to $%s; the action runs in whatever workflow calls it, privileged ones included, where %sdata from outside can set any variable or PATH entry for the job's later steps; pass values as step outputs, or validate them against a strict pattern first", quoteCmd(w.cmd.text), why, w.file, flows))
 		}
 	}
 }

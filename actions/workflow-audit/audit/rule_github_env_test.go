@@ -73,8 +73,19 @@ func TestGitHubEnv(t *testing.T) {
 	}
 }
 
-func TestGitHubEnvSkipsActions(t *testing.T) {
-	action := "name: x\ndescription: y\nruns:\n  using: composite\n  steps:\n    - run: echo \"V=$(cat v)\" >> \"$GITHUB_ENV\"\n      shell: bash\n"
-	r := scanTree(t, map[string]string{"action.yml": action}, Options{})
-	checkOne(t, only(r.Findings, RuleGitHubEnv), nil)
+// TestGitHubEnvAction: composite actions are checked whatever their
+// callers' triggers.
+func TestGitHubEnvAction(t *testing.T) {
+	act := func(run, shell string) string {
+		return lines("name: a", "description: d", "inputs:", "  v:", "    description: v", "runs:", "  using: composite", "  steps:", "    - run: "+run, "      shell: "+shell)
+	}
+	runRuleCases(t, RuleGitHubEnv, []ruleCase{
+		{name: "command output", path: "act/action.yml", src: act(`echo "foo=$(bar)" >> $GITHUB_ENV`, "bash"),
+			want: []want{{finding.Low, 9, 12, "in a composite action writes command output to $GITHUB_ENV"}}},
+		{name: "pwsh variable", path: "act/action.yml", src: act(`echo "foo=$env:BAR" >> $env:GITHUB_ENV`, "pwsh"),
+			want: []want{{finding.Low, 9, 12, "$BAR"}}},
+		{name: "an input", path: "act/action.yml", src: act(`echo "V=${{ inputs.v }}" >> "$GITHUB_ENV"`, "bash"),
+			want: []want{{finding.Medium, 9, 12, "an input of the action"}}},
+		{name: "constant", path: "act/action.yml", src: act(`echo foo=bar >> $GITHUB_ENV`, "bash")},
+	})
 }

@@ -52,7 +52,7 @@ func (r insecureCommandsRule) checkAction(a *actionFile, rep *reporter) {
 	if a.root == nil || !mentionsInsecureCommands(a.src) {
 		return
 	}
-	ix := newSrcIndex(a.src)
+	ix := actionIndex(a)
 	for _, sv := range newActionSteps(a) {
 		r.checkStep(ix, sv, "the action", rep)
 	}

@@ -25,6 +25,8 @@ func TestInvalidWorkflow(t *testing.T) {
 		{"empty", "", &want{finding.High, 1, 1, "workflow is empty"}},
 		{"not a mapping", "- a\n- b\n", nil}, // checked below: more than one error
 		{"unused anchor is accepted", "on: push\njobs:\n  a:\n    runs-on: &os ubuntu-latest\n    steps:\n      - run: true\n", nil},
+		{"service entrypoint and command are accepted", "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    services:\n      db:\n        image: postgres@sha256:" + testDigest + "\n        entrypoint: /bin/sh\n        command: -c true\n    steps:\n      - run: true\n", nil},
+		{"other service keys are still refused", "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    services:\n      db:\n        image: postgres@sha256:" + testDigest + "\n        entrypointt: /bin/sh\n    steps:\n      - run: true\n", &want{finding.High, 8, 9, `unexpected key "entrypointt"`}},
 		{"step without run or uses", "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - name: x\n", &want{finding.High, 6, 9, "step must run script"}},
 	}
 	for _, tt := range tests {

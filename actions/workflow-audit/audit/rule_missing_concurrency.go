@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/hubgates/hub/shared/finding"
@@ -19,7 +20,9 @@ func (missingConcurrencyRule) meta() finding.Rule {
 			"new run) race each other: an older build can overwrite a newer release or deployment. Add a " +
 			"concurrency group that serialises them, at the top of the workflow or on the publishing job: " +
 			"\"concurrency: { group: release-${{ github.ref }}, cancel-in-progress: false }\". A reusable " +
-			"workflow (on: workflow_call) is left to its caller.",
+			"workflow (on: workflow_call) is left to its caller, even when it is checked under its callers' " +
+			"triggers. Release events, tag pushes and deployment environments count; with the pedantic " +
+			"persona so do jobs that publish with a known action or command (npm publish, docker push...).",
 		HelpURI: helpBase + RuleMissingConcurrency,
 	}
 }
@@ -28,7 +31,14 @@ func (missingConcurrencyRule) checkWorkflow(wf *workflowFile, rep *reporter) {
 	if wf.ast == nil || wf.ast.Concurrency != nil || wf.reusableOnly() {
 		return
 	}
-	why := wf.publishReason()
+	// A release event, a tag push or a deployment is a release in any
+	// repository; a job that pushes an image or a package on every push
+	// to main races too, but its runs are ordered by the branch, so the
+	// pedantic persona reports it.
+	why := wf.eventPublishReason()
+	if why == "" && rep.wants(PersonaPedantic) {
+		why = cmp.Or(wf.releaseBranchReason(), wf.publishReason())
+	}
 	if why == "" {
 		return
 	}

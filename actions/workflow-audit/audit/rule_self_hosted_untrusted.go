@@ -24,7 +24,9 @@ func (selfHostedUntrustedRule) meta() finding.Rule {
 			"poisoned tool behind for the next job. Run fork-triggered workflows on GitHub-hosted runners " +
 			"(ubuntu-24.04, windows-2025, macos-15 ...), and keep self-hosted runners for workflows only " +
 			"collaborators start (push, workflow_dispatch, schedule), ideally ephemeral (--ephemeral) and in " +
-			"a runner group limited to the repositories that need it.",
+			"a runner group limited to the repositories that need it. Only the \"self-hosted\" label is reported by " +
+			"default; with the pedantic persona runner groups and labels that are not GitHub's standard ones " +
+			"(which may be self-hosted, or larger and third-party hosted runners) are reported at medium.",
 		HelpURI: helpBase + RuleSelfHostedUntrusted,
 	}
 }
@@ -80,6 +82,12 @@ func (selfHostedUntrustedRule) checkJob(j *job, trigger string, rep *reporter) {
 		}
 	}
 	switch {
+	case !rep.wants(PersonaPedantic):
+		// Runner groups and labels the audit does not know are as often
+		// larger GitHub-hosted runners (ubuntu-24.04-16core,
+		// github-ubuntu-24.04-x86_64-8) or third-party hosted ones
+		// (depot-*, blacksmith-*, namespace-profile-*) as self-hosted
+		// machines: only the pedantic persona reports them.
 	case ro.Group != nil && ro.Group.Value != "":
 		s := scalarOrEmpty(ro.Group)
 		rep.report(finding.Medium, s.pos, "group:"+id, fmt.Sprintf("job %q runs on runner group %q in a workflow that %s starts; groups hold self-hosted runners (or larger GitHub-hosted ones): if this one is self-hosted, move the workflow to GitHub-hosted runners", id, ro.Group.Value, trigger))

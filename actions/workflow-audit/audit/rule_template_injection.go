@@ -102,7 +102,7 @@ func (r templateInjectionRule) checkAction(a *actionFile, rep *reporter) {
 	if a.root == nil {
 		return
 	}
-	ix := newSrcIndex(a.src)
+	ix := actionIndex(a)
 	for _, sv := range newActionSteps(a) {
 		r.checkStep(ix, sv, actionScope(sv), "", true, rep)
 	}
@@ -115,7 +115,7 @@ func (r templateInjectionRule) checkStep(ix *srcIndex, sv *stepView, sc *exprSco
 		for _, e := range findExprs(sink.val.value) {
 			fs := sc.flows(e.node)
 			t := worst(fs)
-			sev, ok := injectionSeverity(t, trig, inAction)
+			sev, ok := injectionSeverity(t, trig, inAction, rep.wants(PersonaPedantic))
 			if !ok {
 				continue
 			}
@@ -125,10 +125,12 @@ func (r templateInjectionRule) checkStep(ix *srcIndex, sv *stepView, sc *exprSco
 }
 
 // injectionSeverity maps a taint to a severity; false means not reported.
-// Step and job outputs are reported (low) only on privileged triggers,
-// where they are often read from a pull request or an artifact; elsewhere
-// and in actions their origin is the repository's own code.
-func injectionSeverity(t taint, trig string, inAction bool) (finding.Severity, bool) {
+// Step and job outputs, and env variables set at run time, are reported
+// (low) on privileged triggers, where they are often read from a pull
+// request or an artifact; elsewhere and in actions their origin is
+// usually the repository's own code, and only the pedantic persona
+// reports them.
+func injectionSeverity(t taint, trig string, inAction, pedantic bool) (finding.Severity, bool) {
 	switch t {
 	case taintAttacker:
 		if trig != "" {
@@ -138,7 +140,7 @@ func injectionSeverity(t taint, trig string, inAction bool) (finding.Severity, b
 	case taintUnknown, taintInput:
 		return finding.Medium, true
 	case taintOutput:
-		if trig != "" && !inAction {
+		if trig != "" && !inAction || pedantic {
 			return finding.Low, true
 		}
 	}
@@ -189,7 +191,11 @@ func injectionMessage(e exprUse, fs []flow, t taint, sink codeSink, trig string,
 			what = subject + ", which whoever starts or calls the workflow chooses,"
 		}
 	case taintOutput:
-		what = fmt.Sprintf("%s, whose origin this audit does not follow (on %s such outputs often come from a pull request or an artifact),", subject, trig)
+		if trig != "" {
+			what = fmt.Sprintf("%s, whose origin this audit does not follow (on %s such values often come from a pull request or an artifact),", subject, trig)
+		} else {
+			what = subject + ", whose origin this audit does not follow,"
+		}
 	}
 	on := ""
 	if trig != "" && t == taintAttacker {

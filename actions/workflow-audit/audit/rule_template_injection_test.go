@@ -72,6 +72,19 @@ func TestTemplateInjectionWorkflow(t *testing.T) {
 		{"github-script", "pull_request_target",
 			"      - uses: actions/github-script@" + testSHA + "\n        with:\n          script: |\n            const t = \"${{ github.event.pull_request.title }}\"\n",
 			&want{finding.Critical, 9, 24, `the "script" input of actions/github-script, where it runs as JavaScript code`}},
+		{"env set at run time on a privileged trigger", "pull_request_target",
+			"      - run: echo \"${{ env.PR_TITLE }}\"\n",
+			&want{finding.Low, 6, 20, "env.pr_title (set from a value written to $GITHUB_ENV at run time)"}},
+		{"env set at run time on push", "push",
+			"      - run: echo \"${{ env.VERSION }}\"\n", nil},
+		{"toJSON(env) in github-script", "issue_comment",
+			"      - uses: actions/github-script@" + testSHA + "\n        env:\n          BODY: ${{ github.event.comment.body }}\n        with:\n          script: |\n            const e = ${{ toJSON(env) }}\n",
+			&want{finding.Critical, 11, 23, "env (set from github.event.comment.body)"}},
+		{"step output through fromJSON on workflow_run", "workflow_run",
+			"      - run: echo ${{ fromJSON(steps.meta.outputs.json).title }}\n",
+			&want{finding.Low, 6, 19, "steps.meta.outputs.json"}},
+		{"step output on push", "push",
+			"      - run: echo ${{ steps.meta.outputs.version }}\n", nil},
 		{"string input of a dispatch", "{workflow_dispatch: {inputs: {name: {type: string}}}}",
 			"      - run: echo ${{ inputs.name }}\n",
 			&want{finding.Medium, 6, 19, "inputs.name, which whoever starts or calls the workflow chooses"}},
@@ -179,6 +192,25 @@ func TestEnvName(t *testing.T) {
 	} {
 		if got := envName(path); got != want {
 			t.Errorf("envName(%q) = %q, want %q", path, got, want)
+		}
+	}
+}
+
+// TestTemplateInjectionPedantic: outputs and run-time env on ordinary
+// triggers are reported only by the pedantic persona.
+func TestTemplateInjectionPedantic(t *testing.T) {
+	src := runWorkflow("push", "      - run: echo ${{ steps.meta.outputs.version }} ${{ env.VERSION }}\n")
+	for _, p := range []Persona{PersonaRegular, PersonaPedantic} {
+		r := scanTree(t, map[string]string{".github/workflows/ci.yml": src}, Options{Persona: p})
+		got := only(r.Findings, RuleTemplateInjection)
+		want := map[Persona]int{PersonaRegular: 0, PersonaPedantic: 2}[p]
+		if len(got) != want {
+			t.Errorf("%v: %d findings, want %d:%s", p, len(got), want, dump(got))
+		}
+		for _, f := range got {
+			if f.Severity != finding.Low {
+				t.Errorf("%v: %s is not low", p, f)
+			}
 		}
 	}
 }

@@ -54,7 +54,7 @@ func (r unpinnedImagesRule) checkAction(a *actionFile, rep *reporter) {
 	if a.image != nil && a.dockerfile == "" {
 		if ref, ok := strings.CutPrefix(a.image.value, "docker://"); ok {
 			r.check(rep, "action image", *a.image, ref, "")
-		} else if containsExpression(a.image.value) {
+		} else if containsExpression(a.image.value) || a.registryImage {
 			r.check(rep, "action image", *a.image, a.image.value, "")
 		}
 	}

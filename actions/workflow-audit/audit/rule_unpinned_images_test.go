@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"strings"
 	"testing"
 
@@ -52,6 +53,11 @@ func TestUnpinnedImagesAction(t *testing.T) {
 		{"local Dockerfile pinned", "Dockerfile", map[string]string{"act/Dockerfile": "FROM alpine@sha256:" + testDigest + "\n"}, nil},
 		{"local Dockerfile unpinned", "Dockerfile", map[string]string{"act/Dockerfile": "FROM alpine:3\n"}, &want{finding.High, 1, 6, `base image "alpine:3"`}},
 		{"local Containerfile by path", "build/Containerfile", map[string]string{"act/build/Containerfile": "FROM alpine:3\n"}, &want{finding.High, 1, 6, `base image "alpine:3"`}},
+		// GitHub pulls a registry reference without docker:// too.
+		{"registry tag without docker://", "ghcr.io/o/tool:1.2", nil, &want{finding.High, 5, 10, `action image "ghcr.io/o/tool:1.2" is not pinned by digest`}},
+		{"Docker Hub tag without docker://", "alpine:3.20", nil, &want{finding.High, 5, 10, `action image "alpine:3.20"`}},
+		{"registry digest without docker://", "ghcr.io/o/tool@sha256:" + testDigest, nil, nil},
+		{"a file named like a tag wins", "tool:1", map[string]string{"act/tool:1": "FROM alpine@sha256:" + testDigest + "\n"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,14 +121,17 @@ func TestUnpinnedImagesDockerfile(t *testing.T) {
 	}
 }
 
-func TestExpandVars(t *testing.T) {
+// TestExpandArgs: build arguments expand as BuildKit expands them, and
+// references to arguments without a value stay as written.
+func TestExpandArgs(t *testing.T) {
 	vars := argVars{"A": "a", "E": ""}
+	lex := shell.NewLex('\\')
 	tests := []struct{ in, out, unresolved string }{
 		{"$A", "a", ""},
 		{"${A}", "a", ""},
 		{"x${A}y$A", "xaya", ""},
 		{"${B}", "${B}", "B"},
-		{"$B", "$B", "B"},
+		{"$B", "${B}", "B"},
 		{"${B:-d}", "d", ""},
 		{"${E:-d}", "d", ""},
 		{"${E-d}", "", ""},
@@ -130,16 +139,15 @@ func TestExpandVars(t *testing.T) {
 		{"${A:+p}", "p", ""},
 		{"${E:+p}", "", ""},
 		{"${E+p}", "p", ""},
-		{"${A#x}", "${A#x}", "A"},
 		{"\\$A", "$A", ""},
-		{"${A", "${A", "A"},
 		{"$", "$", ""},
 		{"${B:-${A}}", "a", ""},
+		{"'q$A'", "q$A", ""},
 	}
 	for _, tt := range tests {
-		out, un := expandVars(tt.in, vars)
+		out, un := expandArgs(lex, '\\', tt.in, vars)
 		if out != tt.out || strings.Join(un, ",") != tt.unresolved {
-			t.Errorf("expandVars(%q) = %q, %v; want %q, %q", tt.in, out, un, tt.out, tt.unresolved)
+			t.Errorf("expandArgs(%q) = %q, %v; want %q, %q", tt.in, out, un, tt.out, tt.unresolved)
 		}
 	}
 }
@@ -158,6 +166,19 @@ func TestImagePath(t *testing.T) {
 	for _, tt := range tests {
 		if got := strings.Join(imagePath(tt.in), "/"); got != tt.out {
 			t.Errorf("imagePath(%q) = %q, want %q", tt.in, got, tt.out)
+		}
+	}
+}
+
+func TestLooksLikeImage(t *testing.T) {
+	for v, want := range map[string]bool{
+		"alpine:3.20": true, "ghcr.io/o/r:1": true, "ghcr.io/o/r": true, "localhost:5000/x": true,
+		"ghcr.io/o/r@sha256:" + testDigest: true, "o/r:v1": true,
+		"Dockerfile": false, "docker/Dockerfile": false, "build/Containerfile": false, "alpine": false,
+		"../Dockerfile": false, "a b:1": false,
+	} {
+		if got := looksLikeImage(v); got != want {
+			t.Errorf("looksLikeImage(%q) = %v, want %v", v, got, want)
 		}
 	}
 }

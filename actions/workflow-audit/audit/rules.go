@@ -5,21 +5,46 @@ import "github.com/hubgates/hub/shared/finding"
 // ruleSet lists every rule Scan runs. Add a rule by adding a rule_<id>.go
 // file and one line here.
 var ruleSet = []rule{
+	adhocPackagesRule{},
+	anonymousDefinitionRule{},
+	archivedUsesRule{},
 	artipackedRule{},
+	botConditionsRule{},
 	cachePoisoningRule{},
 	dangerousTriggersRule{},
+	dependabotCooldownRule{},
+	dependabotExecutionRule{},
 	excessivePermissionsRule{},
+	forbiddenUsesRule{},
 	githubEnvRule{},
+	impostorCommitRule{},
 	insecureCommandsRule{},
+	insecureURLSchemeRule{},
 	invalidWorkflowRule{},
 	knownCompromisedRule{},
+	knownVulnerableActionsRule{},
+	misfeatureRule{},
 	missingConcurrencyRule{},
+	obfuscationRule{},
 	patUsageRule{},
+	refConfusionRule{},
+	refVersionMismatchRule{},
 	secretsInheritRule{},
+	secretsOutsideEnvRule{},
 	selfHostedUntrustedRule{},
+	selfRepositoryRule{},
+	staleActionRefsRule{},
+	superfluousActionsRule{},
 	templateInjectionRule{},
+	typosquatUsesRule{},
+	undocumentedPermissionsRule{},
 	unpinnedImagesRule{},
+	unpinnedToolsRule{},
 	unpinnedUsesRule{},
+	unredactedSecretsRule{},
+	unsoundConditionRule{},
+	unsoundContainsRule{},
+	useTrustedPublishingRule{},
 }
 
 // Rules describes every rule the scan can report, in ID order, for SARIF
@@ -60,3 +85,48 @@ const (
 )
 
 const helpBase = "https://github.com/hubgates/hub/blob/main/actions/workflow-audit/README.md#"
+
+// The IDs of the condition and expression rules.
+const (
+	RuleBotConditions    = "bot-conditions"
+	RuleUnsoundContains  = "unsound-contains"
+	RuleUnsoundCondition = "unsound-condition"
+	RuleObfuscation      = "obfuscation"
+)
+
+// The IDs of the rules about secrets, publishing and permissions.
+const (
+	RuleUseTrustedPublishing    = "use-trusted-publishing"
+	RuleUnredactedSecrets       = "unredacted-secrets"
+	RuleSecretsOutsideEnv       = "secrets-outside-env"
+	RuleUndocumentedPermissions = "undocumented-permissions"
+	RuleForbiddenUses           = "forbidden-uses"
+)
+
+// The IDs of the rules about which actions and tools are used.
+const (
+	RuleTyposquatUses       = "typosquat-uses"
+	RuleSuperfluousActions  = "superfluous-actions"
+	RuleMisfeature          = "misfeature"
+	RuleUnpinnedTools       = "unpinned-tools"
+	RuleAdhocPackages       = "adhoc-packages"
+	RuleInsecureURLScheme   = "insecure-url-scheme"
+	RuleSelfRepository      = "self-repository"
+	RuleAnonymousDefinition = "anonymous-definition"
+)
+
+// The IDs of the Dependabot rules.
+const (
+	RuleDependabotCooldown  = "dependabot-cooldown"
+	RuleDependabotExecution = "dependabot-execution"
+)
+
+// The IDs of the online rules, which need a GitHub token.
+const (
+	RuleArchivedUses           = "archived-uses"
+	RuleImpostorCommit         = "impostor-commit"
+	RuleKnownVulnerableActions = "known-vulnerable-actions"
+	RuleRefConfusion           = "ref-confusion"
+	RuleRefVersionMismatch     = "ref-version-mismatch"
+	RuleStaleActionRefs        = "stale-action-refs"
+)

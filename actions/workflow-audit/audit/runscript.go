@@ -6,8 +6,10 @@ import (
 	"strings"
 )
 
-// This file reads what a run: script does, without a shell parser: it
-// splits the script into commands (respecting quotes, command
+// This file reads what a run: script does. bash and sh scripts are parsed
+// with mvdan.cc/sh (shellparse.go); this heuristic reader stays for pwsh
+// and cmd scripts and for scripts the parser refuses. It splits the
+// script into commands (respecting quotes, command
 // substitution, line continuations, comments and here-documents), and
 // recognises the commands the security rules care about: writes to
 // $GITHUB_ENV and $GITHUB_PATH, git and gh commands that fetch a pull
@@ -28,6 +30,17 @@ type shellCmd struct {
 	// is set when its delimiter was quoted (no expansion in the body).
 	heredoc        string
 	heredocLiteral bool
+	// parsed is set for commands read from a shell syntax tree; redirs
+	// are then their output redirections (">", ">>", ">|", "&>"), with
+	// offsets relative to off.
+	parsed bool
+	redirs []redirSpan
+}
+
+// redirSpan is one output redirection of a parsed command.
+type redirSpan struct {
+	start, end int    // the redirection's extent in text
+	target     string // the target word as written
 }
 
 // maskExprs returns s with every parsed ${{ }} expression replaced by
@@ -267,7 +280,23 @@ func envWrites(cmds []shellCmd) []envWrite {
 			out = append(out, envWrite{cmd: c, file: file, content: strings.Trim(c.text[m[1]:], `"' `)})
 			continue
 		}
-		if m := envRedirectRe.FindStringSubmatchIndex(c.masked); m != nil {
+		if c.parsed {
+			// The syntax tree says which words are redirection targets:
+			// ">> $GITHUB_ENV" inside a quoted string is text.
+			if r, file := c.envRedirect(); file != "" {
+				w := envWrite{
+					cmd: c, file: file, program: true,
+					content: c.text[:r.start] + c.text[r.end:],
+					heredoc: c.heredoc, heredocLiteral: c.heredocLiteral,
+				}
+				w.parts = []string{w.content}
+				if groupClosers[firstField(w.content)] {
+					w.group(cmds, i)
+				}
+				out = append(out, w)
+				continue
+			}
+		} else if m := envRedirectRe.FindStringSubmatchIndex(c.masked); m != nil {
 			w := envWrite{
 				cmd: c, file: targetName(c.masked, m), program: true,
 				content: c.text[:m[0]] + c.text[m[1]:],
@@ -311,6 +340,17 @@ func envWrites(cmds []shellCmd) []envWrite {
 		}
 	}
 	return out
+}
+
+// envRedirect returns the command's redirection to the environment or
+// path file, and which file, or "" when it has none.
+func (c shellCmd) envRedirect() (redirSpan, string) {
+	for _, r := range c.redirs {
+		if m := envTargetRe.FindStringSubmatchIndex(r.target); m != nil && strings.TrimSpace(r.target[:m[0]]) == "" {
+			return r, targetName(r.target, m)
+		}
+	}
+	return redirSpan{}, ""
 }
 
 // Words that open and close compound commands whose output can be

@@ -11,7 +11,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -34,6 +37,8 @@ type scanner struct {
 	sources map[string][]byte
 	// workflows are the scanned workflows' triggers and local calls.
 	workflows []workflowCalls
+	// uses are the uses: of other repositories, in file order.
+	uses []usesRef
 }
 
 // fileResult is what scanning one file produced.
@@ -43,6 +48,7 @@ type fileResult struct {
 	follow []target // files the scan must read too (a Docker action's Dockerfile)
 	src    []byte   // the content, when the waivers need it
 	calls  []string // a workflow's local reusable workflows, repository paths
+	uses   []usesRef
 	on     []string // a workflow's own triggers
 	err    error
 }
@@ -89,6 +95,7 @@ func (s *scanner) scanAll() error {
 				s.sources[r.file.Path] = r.src
 			}
 			s.found = append(s.found, r.found...)
+			s.uses = append(s.uses, r.uses...)
 			for _, t := range r.follow {
 				if !s.seen[t.rel] {
 					s.seen[t.rel] = true
@@ -173,15 +180,19 @@ func (s *scanner) scanFile(t target) (res fileResult) {
 	case KindWorkflow:
 		wf := parseWorkflow(sf)
 		res.calls, res.on = wf.localCalls(), wf.triggers()
+		res.uses = usesRefs(t.rel, src, wf)
 		s.run(sf, wf, &res.found)
 	case KindAction:
 		a := parseAction(sf)
 		if t, ok := s.followDockerfile(a); ok {
 			res.follow = append(res.follow, t)
 		}
+		res.uses = usesRefs(t.rel, src, a)
 		s.run(sf, a, &res.found)
 	case KindDockerfile:
 		s.run(sf, parseDockerfile(sf), &res.found)
+	case KindDependabot:
+		s.run(sf, parseDependabot(sf), &res.found)
 	}
 	return res
 }
@@ -196,6 +207,10 @@ func (s *scanner) followDockerfile(a *actionFile) (target, bool) {
 	at := a.image.pos
 	abs := filepath.Join(s.root, filepath.FromSlash(a.dockerfile))
 	real, err := filepath.EvalSymlinks(abs)
+	if err != nil && looksLikeImage(a.image.value) {
+		a.dockerfile, a.registryImage = "", true
+		return target{}, false
+	}
 	if err != nil {
 		a.addProblem(at, "missing-dockerfile:"+a.image.value, fmt.Sprintf("runs.image %q names a local Dockerfile (%s) that does not exist; add it, or use \"docker://<image>@sha256:<digest>\"", a.image.value, a.dockerfile))
 		return target{}, false
@@ -232,6 +247,46 @@ func (s *scanner) run(sf *sourceFile, m any, out *[]finding.Finding) {
 			if c, ok := r.(dockerfileChecker); ok {
 				c.checkDockerfile(m, rep)
 			}
+		case *dependabotFile:
+			if c, ok := r.(dependabotChecker); ok {
+				c.checkDependabot(m, rep)
+			}
 		}
 	}
+}
+
+// refusedName is the finding for a file whose name cannot be printed
+// safely (see unsafeName): it is reported at its folder, the name quoted
+// with its control characters escaped, and not read.
+func refusedName(rel string) finding.Finding {
+	dir := safeParent(rel)
+	name := rel
+	if dir != "." {
+		name = strings.TrimPrefix(rel, dir+"/")
+	}
+	q := strconv.QuoteToASCII(name)
+	return finding.Finding{
+		Rule:     RuleInvalidWorkflow,
+		Severity: finding.High,
+		Path:     dir,
+		Message: fmt.Sprintf("file name %s holds a control character (a newline, carriage return or escape) or is not UTF-8, so it was not scanned: such a name can forge log lines and annotations; rename it to plain text",
+			q),
+		Fingerprint: "unsafe-name:" + q,
+	}
+}
+
+// imageRefRe matches a registry image reference: an optional host
+// (with a dot or a port, or localhost), path components, and a tag or a
+// digest. A Dockerfile path has neither a tag nor a digest.
+var imageRefRe = regexp.MustCompile(`^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-fA-F]+)?$`)
+
+// looksLikeImage reports whether a runs.image value that names no file is
+// an image reference: it has a tag or a digest, or a registry host.
+func looksLikeImage(v string) bool {
+	if !imageRefRe.MatchString(v) || strings.HasSuffix(strings.ToLower(v), "dockerfile") {
+		return false
+	}
+	last := v[strings.LastIndexByte(v, '/')+1:]
+	first, _, hasSlash := strings.Cut(v, "/")
+	return strings.ContainsAny(last, ":@") || hasSlash && strings.ContainsAny(first, ".:")
 }

@@ -27,6 +27,9 @@ type stepView struct {
 	with   map[string]*scriptVal // by lower-case input name
 	env    envBlock
 	cond   *scriptVal // "if:"
+	// shell is the step's own "shell:", or the job's or workflow's
+	// defaults.run.shell for workflow run steps; nil when none is set.
+	shell *scriptVal
 
 	// cmds and execs cache the run: script's commands and the indexes of
 	// those that execute workspace code (see commands and execIndexes).
@@ -41,7 +44,11 @@ func (sv *stepView) commands() []shellCmd {
 	if !sv.split {
 		sv.split = true
 		if sv.run != nil {
-			sv.cmds = splitShell(sv.run.value)
+			shell := ""
+			if sv.shell != nil {
+				shell = sv.shell.value
+			}
+			sv.cmds = scriptCommands(sv.run.value, shell)
 			for i, c := range sv.cmds {
 				if c.executes() {
 					sv.execs = append(sv.execs, i)
@@ -115,9 +122,18 @@ type workflowView struct {
 	jobs []*jobView
 }
 
-// newWorkflowView builds the view of wf; jobs actionlint could not parse
-// (recovered from raw YAML) have no steps in it.
+// newWorkflowView returns the view of wf, built once and shared by the
+// rules (which run one after another on the file's goroutine).
 func newWorkflowView(wf *workflowFile) *workflowView {
+	if wf.view == nil {
+		wf.view = buildWorkflowView(wf)
+	}
+	return wf.view
+}
+
+// buildWorkflowView builds the view of wf; jobs actionlint could not parse
+// (recovered from raw YAML) have no steps in it.
+func buildWorkflowView(wf *workflowFile) *workflowView {
 	v := &workflowView{wf: wf, ix: newSrcIndex(wf.src)}
 	if wf.ast == nil {
 		return v
@@ -130,12 +146,27 @@ func newWorkflowView(wf *workflowFile) *workflowView {
 		}
 		for _, st := range j.steps {
 			if st.ast != nil {
-				jv.steps = append(jv.steps, v.stepOf(st.ast))
+				sv := v.stepOf(st.ast)
+				if sv.run != nil && sv.shell == nil {
+					sv.shell = v.defaultShell(j)
+				}
+				jv.steps = append(jv.steps, sv)
 			}
 		}
 		v.jobs = append(v.jobs, jv)
 	}
 	return v
+}
+
+// defaultShell returns the job's, else the workflow's,
+// defaults.run.shell, or nil.
+func (v *workflowView) defaultShell(j *job) *scriptVal {
+	for _, d := range []*actionlint.Defaults{j.ast.Defaults, v.wf.ast.Defaults} {
+		if d != nil && d.Run != nil && d.Run.Shell != nil {
+			return v.str(d.Run.Shell)
+		}
+	}
+	return nil
 }
 
 // str converts an actionlint string; nil when it has no position.
@@ -171,6 +202,7 @@ func (v *workflowView) stepOf(as *actionlint.Step) *stepView {
 	switch ex := as.Exec.(type) {
 	case *actionlint.ExecRun:
 		sv.run = v.str(ex.Run)
+		sv.shell = v.str(ex.Shell)
 	case *actionlint.ExecAction:
 		sv.uses = v.str(ex.Uses)
 		for name, in := range ex.Inputs {
@@ -213,8 +245,26 @@ func (sv *stepView) usesAny(names ...string) bool {
 	return false
 }
 
-// newActionSteps builds the views of a composite action's steps.
+// newActionSteps returns the views of a composite action's steps, built
+// once and shared by the rules.
 func newActionSteps(a *actionFile) []*stepView {
+	if !a.viewsDone {
+		a.viewsDone = true
+		a.views = buildActionSteps(a)
+	}
+	return a.views
+}
+
+// actionIndex returns the action's source index, built once.
+func actionIndex(a *actionFile) *srcIndex {
+	if a.ix == nil {
+		a.ix = newSrcIndex(a.src)
+	}
+	return a.ix
+}
+
+// buildActionSteps builds the views of a composite action's steps.
+func buildActionSteps(a *actionFile) []*stepView {
 	var out []*stepView
 	for _, st := range a.steps {
 		if st.node == nil {
@@ -227,6 +277,8 @@ func newActionSteps(a *actionFile) []*stepView {
 		sv.run = nodeVal(r)
 		_, c := mappingValue(st.node, "if")
 		sv.cond = nodeVal(c)
+		_, sh := mappingValue(st.node, "shell")
+		sv.shell = nodeVal(sh)
 		_, w := mappingValue(st.node, "with")
 		eachPair(w, func(k string, vn *yaml.Node) {
 			if val := nodeVal(vn); val != nil {
@@ -291,6 +343,15 @@ func (v *workflowView) scope(jv *jobView, sv *stepView) *exprScope {
 			return "", false
 		},
 		fixedInput: v.fixedInput,
+		envNames: func() []string {
+			var out []string
+			for _, l := range levels {
+				for _, ev := range l.vars {
+					out = append(out, ev.name)
+				}
+			}
+			return out
+		},
 	}
 	if jv != nil && jv.j.ast != nil && jv.j.ast.Strategy != nil && jv.j.ast.Strategy.Matrix != nil {
 		m := jv.j.ast.Strategy.Matrix
@@ -303,7 +364,13 @@ func (v *workflowView) scope(jv *jobView, sv *stepView) *exprScope {
 // the step's own env (actions have no workflow or job env, and their
 // inputs carry no types).
 func actionScope(sv *stepView) *exprScope {
-	return &exprScope{env: sv.env.lookup}
+	return &exprScope{env: sv.env.lookup, envNames: func() []string {
+		var out []string
+		for _, ev := range sv.env.vars {
+			out = append(out, ev.name)
+		}
+		return out
+	}}
 }
 
 // fixedInput reports whether every declaration of input name (in

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -96,55 +97,34 @@ func (wf *workflowFile) forkTrigger() string {
 	return ""
 }
 
-// publishes reports whether wf looks like a release or deploy workflow:
-// it runs on a release or a tag push, deploys to an environment, or is
-// named for releasing, publishing or deploying. Such workflows hold the
-// credentials an attacker wants most.
-func (wf *workflowFile) publishes() bool {
-	if wf.ast == nil {
-		return false
-	}
-	for _, e := range wf.ast.On {
-		switch ev := e.(type) {
-		case *actionlint.WebhookEvent:
-			if ev.Hook == nil {
-				continue
-			}
-			switch ev.Hook.Value {
-			case "release", "registry_package", "deployment":
-				return true
-			case "push":
-				if ev.Tags != nil && len(ev.Tags.Values) > 0 {
-					return true
-				}
-			}
-		}
-	}
-	for _, j := range wf.jobs {
-		if j.ast != nil && j.ast.Environment != nil {
-			return true
-		}
-	}
-	name := strings.ToLower(wf.path)
-	if wf.ast.Name != nil {
-		name += " " + strings.ToLower(wf.ast.Name.Value)
-	}
-	for _, w := range []string{"release", "publish", "deploy"} {
-		if strings.Contains(name, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // publishReason says why wf counts as a release or deploy workflow, in the
 // words a message can use ("it runs on release", "job deploy deploys to
-// environment prod", ...), or "" when it does not publish. It follows
-// publishes() and adds nothing to it; rules use it to explain a finding.
+// environment prod", ...), or "" when it does not publish. A workflow
+// publishes when it runs on a release, a package or deployment event or a
+// tag push, when a job deploys to an environment, or when a step uses a
+// publishing action or runs a publishing command (npm publish, cargo
+// publish without --dry-run, twine upload, docker push, gh release
+// create...). The workflow's name is not evidence: "check-releases.yml"
+// publishes nothing. Such workflows hold the credentials an attacker
+// wants most.
 func (wf *workflowFile) publishReason() string {
 	if wf.ast == nil {
 		return ""
 	}
+	if r := wf.triggerPublishReason(); r != "" {
+		return r
+	}
+	for _, j := range wf.jobs {
+		if r := j.publishReason(); r != "" {
+			return "job " + j.id.value + " " + r
+		}
+	}
+	return ""
+}
+
+// triggerPublishReason is the event and environment part of
+// publishReason.
+func (wf *workflowFile) triggerPublishReason() string {
 	for _, e := range wf.ast.On {
 		ev, ok := e.(*actionlint.WebhookEvent)
 		if !ok || ev.Hook == nil {
@@ -154,7 +134,10 @@ func (wf *workflowFile) publishReason() string {
 		case "release", "registry_package", "deployment":
 			return "it runs on " + ev.Hook.Value
 		case "push":
-			if ev.Tags != nil && len(ev.Tags.Values) > 0 {
+			// A tag push is a release when the workflow runs only on
+			// tags and releases, or when one of its jobs publishes; CI
+			// that also runs on tags is left to weakPublishReason.
+			if ev.Tags != nil && len(ev.Tags.Values) > 0 && (wf.tagOnly() || wf.jobsPublish()) {
 				return "it runs on tag pushes"
 			}
 		}
@@ -168,23 +151,106 @@ func (wf *workflowFile) publishReason() string {
 			return "job " + j.id.value + " deploys to " + env
 		}
 	}
-	name := strings.ToLower(wf.path)
-	if wf.ast.Name != nil {
-		name += " " + strings.ToLower(wf.ast.Name.Value)
+	return ""
+}
+
+// releaseBranchReason says, when wf runs on tag pushes or on pushes to
+// branches named for releases (release-*, release/*) without publishing
+// anything, that it does, or "". zizmor counts those as publishing; on
+// real repositories they are mostly CI and CodeQL runs on tags and
+// maintenance branches (which then carry "zizmor: ignore" comments), so
+// the rules count them only with the pedantic persona.
+func (wf *workflowFile) releaseBranchReason() string {
+	if wf.ast == nil {
+		return ""
 	}
-	for _, w := range []string{"release", "publish", "deploy"} {
-		if strings.Contains(name, w) {
-			return "its name says it does (" + w + ")"
+	for _, e := range wf.ast.On {
+		ev, ok := e.(*actionlint.WebhookEvent)
+		if !ok || ev.Hook == nil || ev.Hook.Value != "push" {
+			continue
 		}
+		if ev.Tags != nil && len(ev.Tags.Values) > 0 {
+			return "it runs on tag pushes"
+		}
+		if ev.Branches == nil {
+			continue
+		}
+		for _, b := range ev.Branches.Values {
+			if b != nil && strings.Contains(strings.ToLower(b.Value), "release") {
+				return "it runs on pushes to release branches (" + b.Value + ")"
+			}
+		}
+	}
+	return ""
+}
+
+// jobsPublish reports whether a job of wf publishes with a known action
+// or command.
+func (wf *workflowFile) jobsPublish() bool {
+	for _, j := range wf.jobs {
+		if j.publishReason() != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// tagOnly reports whether wf runs only on tag pushes and releases.
+func (wf *workflowFile) tagOnly() bool {
+	if wf.ast == nil || len(wf.ast.On) == 0 {
+		return false
+	}
+	for _, e := range wf.ast.On {
+		ev, ok := e.(*actionlint.WebhookEvent)
+		if !ok || ev.Hook == nil {
+			return false
+		}
+		switch {
+		case ev.Hook.Value == "release":
+		case ev.Hook.Value == "push" && ev.Tags != nil && len(ev.Tags.Values) > 0 && (ev.Branches == nil || len(ev.Branches.Values) == 0):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// eventPublishReason is publishReason without the jobs' steps: a release,
+// package or deployment event, a tag push, a push to a release branch or
+// a deployment environment, which make every job of the workflow part of
+// a release.
+func (wf *workflowFile) eventPublishReason() string {
+	if wf.ast == nil {
+		return ""
+	}
+	return wf.triggerPublishReason()
+}
+
+// publishReason says how job j publishes ("publishes with <action> (line
+// N)", "runs `npm publish` (line N)"), or "".
+func (j *job) publishReason() string {
+	if st := j.publisherStep(); st != nil {
+		return fmt.Sprintf("publishes with %s (line %d)", st.uses.value, st.uses.pos.line)
+	}
+	if cmd, line := j.publishCommand(); cmd != "" {
+		return fmt.Sprintf("runs %s (line %d)", quoteCmd(cmd), line)
 	}
 	return ""
 }
 
 // reusableOnly reports whether wf runs only when another workflow calls it
 // ("on: workflow_call" and nothing else): its token permissions and
-// concurrency are then the caller's to set.
+// concurrency are then the caller's to set. Only the file's own triggers
+// count: when the callee is checked again under its callers' triggers it
+// is still a reusable workflow.
 func (wf *workflowFile) reusableOnly() bool {
-	ts := wf.triggers()
+	if wf.ast == nil {
+		return false
+	}
+	var ts []string
+	for _, e := range wf.ast.On {
+		ts = append(ts, e.EventName())
+	}
 	for _, t := range ts {
 		if t != "workflow_call" {
 			return false

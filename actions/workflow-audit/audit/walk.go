@@ -9,6 +9,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
 )
@@ -71,6 +73,10 @@ func isYAMLName(name string) bool {
 
 func isActionName(name string) bool { return name == "action.yml" || name == "action.yaml" }
 
+func isDependabotName(name string) bool {
+	return name == "dependabot.yml" || name == "dependabot.yaml"
+}
+
 func isDockerfileName(name string) bool {
 	if strings.HasSuffix(name, ".dockerignore") {
 		return false
@@ -87,6 +93,8 @@ func kindByLocation(rel string) string {
 		return KindAction
 	case isDockerfileName(name):
 		return KindDockerfile
+	case isDependabotName(name) && (path.Dir(rel) == ".github" || strings.HasSuffix(path.Dir(rel), "/.github")):
+		return KindDependabot
 	case isYAMLName(name):
 		dir := path.Dir(rel)
 		if dir == ".github/workflows" || strings.HasSuffix(dir, "/.github/workflows") {
@@ -105,6 +113,8 @@ func kindByName(rel string) string {
 		return KindAction
 	case isDockerfileName(name):
 		return KindDockerfile
+	case isDependabotName(name):
+		return KindDependabot
 	case isYAMLName(name):
 		return KindWorkflow
 	}
@@ -116,22 +126,25 @@ type collector struct {
 	root    string
 	targets []target
 	index   map[string]int
+	// refused are the repository paths of files that would be scanned
+	// but whose names hold a control character or are not UTF-8.
+	refused []string
 }
 
-func collectTargets(ctx context.Context, root string, paths []string) ([]target, error) {
+func collectTargets(ctx context.Context, root string, paths []string) (*collector, error) {
 	c := &collector{ctx: ctx, root: root, index: map[string]int{}}
 	if len(paths) == 0 {
 		if err := c.walk(root, "."); err != nil {
 			return nil, err
 		}
-		return c.targets, nil
+		return c, nil
 	}
 	for _, p := range paths {
 		if err := c.addPath(p); err != nil {
 			return nil, err
 		}
 	}
-	return c.targets, nil
+	return c, nil
 }
 
 // add records a target. A file named explicitly keeps the explicit kind
@@ -179,6 +192,10 @@ func (c *collector) walk(dirAbs, dirRel string) error {
 		if kind == "" {
 			return nil
 		}
+		if unsafeName(rel) {
+			c.refused = append(c.refused, rel)
+			return nil
+		}
 		abs := p
 		switch {
 		case d.Type()&fs.ModeSymlink != 0:
@@ -220,6 +237,9 @@ func (c *collector) addPath(p string) error {
 	if escapes(rel) {
 		return &PathError{Path: p, Err: ErrOutsideRoot}
 	}
+	if unsafeName(rel) {
+		return &PathError{Path: p, Err: ErrUnsafeName}
+	}
 	lexical := filepath.Join(c.root, filepath.FromSlash(rel))
 	if _, err := os.Lstat(lexical); err != nil {
 		if errors.Is(err, fs.ErrNotExist) && hasGlobMeta(rel) {
@@ -240,7 +260,14 @@ func (c *collector) addPath(p string) error {
 	}
 	switch {
 	case st.IsDir():
-		return c.walk(real, rel)
+		before, refused := len(c.targets), len(c.refused)
+		if err := c.walk(real, rel); err != nil {
+			return err
+		}
+		if len(c.targets) == before && len(c.refused) == refused {
+			return &PathError{Path: p, Err: ErrNoFiles}
+		}
+		return nil
 	case !st.Mode().IsRegular():
 		return &PathError{Path: p, Err: errors.New("is not a regular file")}
 	}
@@ -288,6 +315,11 @@ func (c *collector) addGlob(p, pattern string) error {
 		if kind == "" {
 			return nil
 		}
+		if unsafeName(m) {
+			n++
+			c.refused = append(c.refused, m)
+			return nil
+		}
 		real, err := filepath.EvalSymlinks(filepath.Join(c.root, filepath.FromSlash(m)))
 		if err != nil {
 			return nil // dangling link
@@ -313,4 +345,25 @@ func (c *collector) addGlob(p, pattern string) error {
 		return &PathError{Path: p, Err: ErrNoMatch}
 	}
 	return nil
+}
+
+// unsafeName reports a repository path that holds a control character
+// (a newline, a carriage return, an escape) or is not UTF-8. Such a name
+// cannot be shown in a log line, an annotation or a SARIF location without
+// changing what those say, so the file is refused rather than scanned.
+func unsafeName(rel string) bool {
+	if !utf8.ValidString(rel) {
+		return true
+	}
+	return strings.IndexFunc(rel, unicode.IsControl) >= 0
+}
+
+// safeParent returns the deepest ancestor folder of rel whose path is
+// safe to print, "." at worst: where a refused file is reported.
+func safeParent(rel string) string {
+	for d := path.Dir(rel); ; d = path.Dir(d) {
+		if d == "." || d == "/" || !unsafeName(d) {
+			return d
+		}
+	}
 }
