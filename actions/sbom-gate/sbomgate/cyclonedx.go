@@ -1,20 +1,49 @@
 package sbomgate
 
 import (
-	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 )
 
-// parseCycloneDX reads a CycloneDX JSON document with cyclonedx-go:
-// components (nested ones included), the described metadata.component, and
-// the vulnerabilities section, whose analysis makes it a VEX document too.
+// cdxBOM is the part of a CycloneDX document the gate reads, in
+// cyclonedx-go's own types. Decoding only these sections means a section
+// the gate has no use for cannot fail the read: cyclonedx-go's full BOM
+// type refuses some valid 1.6 and 1.7 documents in their declarations and
+// patent sections, and decoding them costs time on large SBOMs.
+type cdxBOM struct {
+	BOMFormat   string          `json:"bomFormat"`
+	SpecVersion cdx.SpecVersion `json:"specVersion"`
+	Metadata    *struct {
+		Component *cdxComponent `json:"component"`
+	} `json:"metadata"`
+	Components      []cdxComponent       `json:"components"`
+	Vulnerabilities *[]cdx.Vulnerability `json:"vulnerabilities"`
+}
+
+// cdxComponent is the part of a component the gate reads.
+type cdxComponent struct {
+	BOMRef     string         `json:"bom-ref"`
+	Group      string         `json:"group"`
+	Name       string         `json:"name"`
+	Version    string         `json:"version"`
+	PackageURL string         `json:"purl"`
+	Licenses   *cdx.Licenses  `json:"licenses"`
+	Components []cdxComponent `json:"components"`
+}
+
+// parseCycloneDX reads a CycloneDX JSON document: components (nested ones
+// included), the described metadata.component, and the vulnerabilities
+// section, whose analysis makes it a VEX document too.
 func parseCycloneDX(name string, data []byte) (*SBOM, error) {
-	var bom cdx.BOM
-	if err := cdx.NewBOMDecoder(bytes.NewReader(data), cdx.BOMFileFormatJSON).Decode(&bom); err != nil {
+	var bom cdxBOM
+	if err := json.Unmarshal(data, &bom); err != nil {
 		return nil, fmt.Errorf("reading CycloneDX JSON: %v", jsonProblem(err))
+	}
+	if bom.SpecVersion < cdx.SpecVersion1_2 {
+		return nil, fmt.Errorf("%w: CycloneDX JSON needs a specVersion of 1.2 or later", ErrUnknownFormat)
 	}
 	s := &SBOM{Name: name, Format: "CycloneDX " + bom.SpecVersion.String()}
 	subject := map[string]bool{}
@@ -34,13 +63,10 @@ func parseCycloneDX(name string, data []byte) (*SBOM, error) {
 		}
 	}
 	byRef := map[string]Component{}
-	var walk func(cs *[]cdx.Component)
-	walk = func(cs *[]cdx.Component) {
-		if cs == nil {
-			return
-		}
-		for i := range *cs {
-			c := &(*cs)[i]
+	var walk func(cs []cdxComponent)
+	walk = func(cs []cdxComponent) {
+		for i := range cs {
+			c := &cs[i]
 			s.Listed++
 			comp := newComponent(c.Name, c.Version, c.PackageURL, c.BOMRef, cdxLicenses(c.Licenses))
 			if c.Group != "" && !comp.HasPURL {
@@ -114,6 +140,10 @@ func cdxVulnerabilities(report string, vs []cdx.Vulnerability, byRef map[string]
 				}
 				scores = append(scores, *r.Score)
 			}
+		}
+		if v.Analysis != nil && v.Analysis.State != "" && (v.Affects == nil || len(*v.Affects) == 0) {
+			// A statement about no product in particular matches nothing.
+			stmts = append(stmts, Statement{Vulnerability: v.ID, Aliases: aliases, Status: cdxStatus(v.Analysis.State)})
 		}
 		if v.Affects == nil {
 			continue
