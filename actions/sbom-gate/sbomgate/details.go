@@ -11,6 +11,14 @@ import (
 // maxRows bounds each table of the summary; the rest are counted.
 const maxRows = 50
 
+// dash stands in for an empty cell.
+func dash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
 func code(s string) string { return gate.MarkdownCode(s) }
 func text(s string) string { return gate.MarkdownText(s) }
 
@@ -94,7 +102,7 @@ func diffDetails(base, head *SBOM, d *DiffResult, bot BotUpdate, isBot bool) str
 			if i == maxRows {
 				break
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.kind, code(r.pkg), text(r.from), text(r.to))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.kind, code(r.pkg), dash(text(r.from)), dash(text(r.to)))
 		}
 		more(&b, len(rows))
 	}
@@ -149,8 +157,8 @@ func riskDetails(a *assessment, all []judged) string {
 			if j.HasEPSS {
 				epss = fmt.Sprintf("+%g (%.3g / %.3g)", j.EPSSPoints, j.EPSS.Probability, j.EPSS.Percentile)
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %.1f (%s) | %s | %s | **%.1f** | %s |\n", mark, text(j.Vuln.Name()), code(j.Vuln.Package.Display()),
-				j.Base, text(j.BaseFrom), kev, epss, j.Score, text(vex))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | **%.1f** | %s |\n", mark, text(j.Vuln.Name()), code(j.Vuln.Package.Display()),
+				text(j.BaseText()), kev, epss, j.Score, text(vex))
 		}
 		more(&b, len(over))
 	}

@@ -171,7 +171,8 @@ func runParity(_ context.Context, in *gate.Inputs) (*opResult, error) {
 	if len(diffs) == 0 {
 		op.reason = fmt.Sprintf("%d platforms list the same components (%s).", len(ps), strings.Join(counts, ", "))
 	} else {
-		op.reason = fmt.Sprintf("%d package%s differ across %d platforms (%s).", len(diffs), plural(len(diffs)), len(ps), strings.Join(counts, ", "))
+		verb := map[bool]string{true: "package differs", false: "packages differ"}[len(diffs) == 1]
+		op.reason = fmt.Sprintf("%d %s across %d platforms (%s).", len(diffs), verb, len(ps), strings.Join(counts, ", "))
 	}
 	op.details = parityDetails(ps, diffs)
 	return op, nil

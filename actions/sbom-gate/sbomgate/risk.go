@@ -3,6 +3,7 @@ package sbomgate
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // RiskParams are the risk formula's settings, from the inputs of the same
@@ -78,9 +79,18 @@ func Score(v Vulnerability, kev *KEV, epss *EPSS, p RiskParams) Risk {
 // round1 rounds half up to one decimal.
 func round1(x float64) float64 { return math.Floor(x*10+0.5+1e-9) / 10 }
 
+// BaseText is where the score starts, in words: "CVSS 7.5 (report)",
+// "severity high 7.0", "no score 0.0".
+func (r Risk) BaseText() string {
+	if from, ok := strings.CutPrefix(r.BaseFrom, "CVSS, "); ok {
+		return fmt.Sprintf("CVSS %.1f (%s)", r.Base, from)
+	}
+	return fmt.Sprintf("%s %.1f", r.BaseFrom, r.Base)
+}
+
 // Breakdown writes the score's parts: "CVSS 5.5 (report) + KEV 3 + EPSS 1.5 (p 0.31, pct 0.98)".
 func (r Risk) Breakdown() string {
-	s := fmt.Sprintf("%s %.1f", r.BaseFrom, r.Base)
+	s := r.BaseText()
 	switch {
 	case r.InKEV:
 		s += fmt.Sprintf(" + KEV %g (added %s)", r.KEVPoints, r.KEVAdded)
