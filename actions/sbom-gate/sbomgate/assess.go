@@ -185,7 +185,7 @@ func (a *assessment) verifyDocument(in *gate.Inputs, v SignatureVerifier, f file
 	case errors.Is(err, fs.ErrNotExist):
 		doc.Problem = "not signed: no " + bundleName
 		a.findings = append(a.findings, vexFinding(RuleVEXUnsigned, f.name,
-			fmt.Sprintf("VEX document %s is not signed (no %s beside it): its %d statement%s are ignored", f.name, bundleName, len(stmts), plural(len(stmts)))))
+			fmt.Sprintf("VEX document %s is not signed (no %s beside it): %s", f.name, bundleName, ignored(len(stmts)))))
 		return nil, doc, nil
 	case err != nil:
 		return nil, doc, listFileError(inputVEX, bundleName, err)
@@ -198,7 +198,7 @@ func (a *assessment) verifyDocument(in *gate.Inputs, v SignatureVerifier, f file
 		}
 		doc.Problem = signatureProblem(err, f.name)
 		a.findings = append(a.findings, vexFinding(RuleVEXUntrusted, f.name,
-			fmt.Sprintf("VEX document %s: %s: its %d statement%s are ignored", f.name, doc.Problem, len(stmts), plural(len(stmts)))))
+			fmt.Sprintf("VEX document %s: %s: %s", f.name, doc.Problem, ignored(len(stmts)))))
 		return nil, doc, nil
 	}
 	doc.Signer = signer.String()
@@ -214,6 +214,14 @@ func signatureProblem(err error, what string) string {
 		return "the signature does not verify for " + what + " (edited after signing, or signed for something else): " + excerpt(err.Error())
 	}
 	return err.Error()
+}
+
+// ignored says that a document's n statements do not count.
+func ignored(n int) string {
+	if n == 1 {
+		return "its statement is ignored"
+	}
+	return fmt.Sprintf("its %d statements are ignored", n)
 }
 
 func withSigner(stmts []Statement, s Signer) []Statement {

@@ -169,7 +169,7 @@ func riskDetails(a *assessment, all []judged) string {
 			if d.Problem != "" {
 				trusted = "❌ " + text(d.Problem)
 			}
-			fmt.Fprintf(&b, "| %s | %d | %s | %s |\n", code(d.Name), d.Statements, text(d.Signer), trusted)
+			fmt.Fprintf(&b, "| %s | %d | %s | %s |\n", code(d.Name), d.Statements, dash(text(d.Signer)), trusted)
 		}
 	}
 	return b.String()
