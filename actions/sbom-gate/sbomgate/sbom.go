@@ -112,7 +112,7 @@ func ParseSBOM(name string, data []byte) (*SBOM, error) {
 	}
 	switch {
 	case s.SPDXVersion != "":
-		return parseSPDX(name, data)
+		return parseSPDX(name, s.SPDXVersion, data)
 	case strings.EqualFold(s.BOMFormat, "CycloneDX"):
 		return parseCycloneDX(name, data)
 	case s.PayloadType != "" && s.Payload != "":
