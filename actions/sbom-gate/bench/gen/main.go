@@ -113,7 +113,7 @@ func cycloneDX(cs []component) any {
 			"licenses": []any{map[string]any{"license": map[string]any{"id": c.license}}}, "purl": purl(c)})
 	}
 	return map[string]any{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
-		"metadata": map[string]any{"component": map[string]any{"bom-ref": "app", "type": "application", "name": "app", "version": "1.0.0"}},
+		"metadata":   map[string]any{"component": map[string]any{"bom-ref": "app", "type": "application", "name": "app", "version": "1.0.0"}},
 		"components": comps}
 }
 
