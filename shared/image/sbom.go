@@ -91,7 +91,7 @@ func spdxDocument(name string, opts SBOMOptions, created string, subject sbomCom
 		return &v2_3.Package{
 			PackageName: c.name, PackageSPDXIdentifier: common.ElementID(id), PackageVersion: c.version,
 			PackageDownloadLocation: "NOASSERTION", PackageLicenseConcluded: "NOASSERTION", PackageLicenseDeclared: "NOASSERTION",
-			PackageCopyrightText: "NOASSERTION",
+			PackageCopyrightText:      "NOASSERTION",
 			PackageExternalReferences: []*v2_3.PackageExternalReference{{Category: common.CategoryPackageManager, RefType: "purl", Locator: c.purl}},
 		}
 	}
