@@ -27,6 +27,7 @@ const (
 // The gate's own inputs.
 const (
 	inputSBOMs           = "sboms"
+	inputImage           = "image"
 	inputBase            = "base"
 	inputHead            = "head"
 	inputSBOM            = "sbom"
@@ -95,6 +96,8 @@ var Gate = &gate.Gate{
 				OpParity, OpDiff, OpRisk),
 			{Name: inputSBOMs, Kind: gate.List,
 				Description: "parity: the SBOM of each platform, one per line, as platform=path (linux/arm64=sbom-arm64.spdx.json) or as a path whose file name names the architecture (sbom-aarch64.spdx.json, sbom.amd64.cdx.json). Two or more."},
+			{Name: inputImage, Kind: gate.String,
+				Description: "parity, instead of sboms: an OCI image index (ghcr.io/acme/app:1.4.0 or @sha256:...) whose platform images carry their SBOMs as OCI referrers (SPDX or CycloneDX JSON artifacts, as hub-image --sbom and syft attach them). Credentials come from the Docker config; the registry is read within timeout."},
 			{Name: inputBase, Kind: gate.Path, Description: "diff: the SBOM before the change (the pull request's base)."},
 			{Name: inputHead, Kind: gate.Path, Description: "diff: the SBOM after the change (the pull request's head)."},
 			{Name: inputSBOM, Kind: gate.Path, Description: "risk: the SBOM of the product under review. Its subject names the product VEX statements must speak for (see product), and a CycloneDX vulnerabilities section in it counts as a report."},
@@ -135,7 +138,7 @@ var Gate = &gate.Gate{
 			{Name: inputLicenses, Kind: gate.List,
 				Description: "diff: the licences (SPDX identifiers) added or changed components may carry; an expression passes when its OR branches offer one allowed choice and every AND part is allowed. Empty: licences are reported, never denied."},
 			{Name: inputTimeout, Kind: gate.Duration, Default: "60s",
-				Description: "Longest time for fetching KEV, EPSS and the Sigstore trusted root; when it passes with nothing usable the run ends undecided (exit 3) naming what did not answer."},
+				Description: "Longest time for fetching KEV, EPSS, the Sigstore trusted root and the image's SBOMs; when it passes with nothing usable the run ends undecided (exit 3) naming what did not answer."},
 		}, waiver.Inputs()...),
 		Outputs: []gate.Output{
 			{Name: outputPlatforms, Description: "parity: the number of platforms compared."},

@@ -9,6 +9,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/hubgates/hub/shared/evidence"
 	"github.com/hubgates/hub/shared/finding"
 	"github.com/hubgates/hub/shared/gate"
 )
@@ -122,41 +127,37 @@ func platformOf(entry string) (platform, file string, ok bool) {
 	return archPlatforms[strings.ToLower(m[1])], entry, true
 }
 
-func runParity(_ context.Context, in *gate.Inputs) (*opResult, error) {
-	entries := in.List(inputSBOMs)
-	if len(entries) < 2 {
-		return nil, gate.BadInputf(inputSBOMs, in.Raw(inputSBOMs), "parity needs the SBOMs of two or more platforms")
-	}
+func runParity(ctx context.Context, in *gate.Inputs) (*opResult, error) {
 	op := &opResult{outputs: map[string]string{}, counters: map[string]int64{}}
 	var ps []PlatformSBOM
-	seen := map[string]string{}
-	for _, e := range entries {
-		platform, name, ok := platformOf(e)
-		if !ok {
-			return nil, gate.BadInputf(inputSBOMs, e, "cannot tell the platform: write it as platform=path (linux/arm64=%s) or name the architecture in the file name", excerpt(name))
+	var err error
+	ref := in.String(inputImage)
+	switch {
+	case ref != "" && len(in.List(inputSBOMs)) > 0:
+		return nil, gate.BadConfig(fmt.Errorf("input %q and input %q: give one of them", inputImage, inputSBOMs))
+	case ref != "":
+		ps, op.read, err = parityFromImage(ctx, in, ref)
+	default:
+		ps, op.read, err = parityFromFiles(in)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) < 2 {
+		if ref != "" {
+			return nil, gate.BadInputf(inputImage, ref, "parity needs two or more platforms; the index has %d", len(ps))
 		}
-		if prev, dup := seen[platform]; dup {
-			return nil, gate.BadInputf(inputSBOMs, e, "platform %s is given twice (also by %q)", platform, excerpt(prev))
-		}
-		seen[platform] = e
-		rel := strings.TrimPrefix(path.Clean(name), "./")
-		b, err := in.Workspace().ReadFile(rel, maxSBOMBytes)
-		if err != nil {
-			return nil, listFileError(inputSBOMs, rel, err)
-		}
-		f := file{name: rel, data: b}
-		s, err := readSBOMFile(inputSBOMs, f)
-		if err != nil {
-			return nil, err
-		}
-		op.read = append(op.read, f.artifact())
-		ps = append(ps, PlatformSBOM{Platform: platform, SBOM: s})
+		return nil, gate.BadInputf(inputSBOMs, in.Raw(inputSBOMs), "parity needs the SBOMs of two or more platforms")
 	}
 	diffs := Parity(ps)
 	fileOf := map[string]string{}
 	var counts []string
 	for _, p := range ps {
-		fileOf[p.Platform] = p.SBOM.Name
+		if ref == "" {
+			// Findings are placed in the SBOM files; a registry's have no
+			// place in the repository.
+			fileOf[p.Platform] = p.SBOM.Name
+		}
 		counts = append(counts, p.Platform+"="+strconv.Itoa(len(p.SBOM.Components)))
 		op.counters["components"] += int64(len(p.SBOM.Components))
 	}
@@ -176,6 +177,51 @@ func runParity(_ context.Context, in *gate.Inputs) (*opResult, error) {
 	}
 	op.details = parityDetails(ps, diffs)
 	return op, nil
+}
+
+// parityFromFiles reads the sboms input.
+func parityFromFiles(in *gate.Inputs) ([]PlatformSBOM, []evidence.Artifact, error) {
+	var ps []PlatformSBOM
+	var read []evidence.Artifact
+	seen := map[string]string{}
+	for _, e := range in.List(inputSBOMs) {
+		platform, name, ok := platformOf(e)
+		if !ok {
+			return nil, nil, gate.BadInputf(inputSBOMs, e, "cannot tell the platform: write it as platform=path (linux/arm64=%s) or name the architecture in the file name", excerpt(name))
+		}
+		if prev, dup := seen[platform]; dup {
+			return nil, nil, gate.BadInputf(inputSBOMs, e, "platform %s is given twice (also by %q)", platform, excerpt(prev))
+		}
+		seen[platform] = e
+		rel := strings.TrimPrefix(path.Clean(name), "./")
+		b, err := in.Workspace().ReadFile(rel, maxSBOMBytes)
+		if err != nil {
+			return nil, nil, listFileError(inputSBOMs, rel, err)
+		}
+		f := file{name: rel, data: b}
+		s, err := readSBOMFile(inputSBOMs, f)
+		if err != nil {
+			return nil, nil, err
+		}
+		read = append(read, f.artifact())
+		ps = append(ps, PlatformSBOM{Platform: platform, SBOM: s})
+	}
+	return ps, read, nil
+}
+
+// parityFromImage reads the SBOM referrers of the image input's platforms.
+func parityFromImage(ctx context.Context, in *gate.Inputs, ref string) ([]PlatformSBOM, []evidence.Artifact, error) {
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return nil, nil, gate.BadInputf(inputImage, ref, "not an image reference: %v", err)
+	}
+	ctx, cancel := timeoutCtx(ctx, in)
+	defer cancel()
+	ps, read, err := ImageSBOMs(ctx, r, remote.WithAuthFromKeychain(authn.DefaultKeychain))
+	if err != nil {
+		return nil, nil, imageError(inputImage, ref, err)
+	}
+	return ps, read, nil
 }
 
 // parityFinding reports one difference, placed in the SBOM of the first
