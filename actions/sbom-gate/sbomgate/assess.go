@@ -54,7 +54,12 @@ func newAssessment(ctx context.Context, in *gate.Inputs, subject file, sb *SBOM)
 	}}
 	a.products = in.List(inputProduct)
 	if len(a.products) == 0 {
-		a.products = append(append(a.products, sb.SubjectPURLs...), sb.Subject)
+		a.products = append(a.products, sb.SubjectPURLs...)
+		for _, n := range strings.Split(sb.Subject, ", ") {
+			if n != "" {
+				a.products = append(a.products, n)
+			}
+		}
 	}
 	ctx, cancel := timeoutCtx(ctx, in)
 	defer cancel()
@@ -232,8 +237,7 @@ func withSigner(stmts []Statement, s Signer) []Statement {
 }
 
 func vexFinding(rule, name, msg string) finding.Finding {
-	sev := finding.Medium
-	return finding.Finding{Rule: rule, Severity: sev, Message: msg, Path: name, Fingerprint: finding.Fingerprint(rule, name, "")}
+	return finding.Finding{Rule: rule, Severity: finding.Medium, Message: msg, Path: name, Fingerprint: finding.Fingerprint(rule, name, "")}
 }
 
 // judge scores a vulnerability and finds the signed statement that decides

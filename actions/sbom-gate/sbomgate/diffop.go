@@ -3,7 +3,6 @@ package sbomgate
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -147,6 +146,5 @@ func diffVulnerabilities(ctx context.Context, in *gate.Inputs, headFile file, he
 			n++
 		}
 	}
-	slices.SortFunc(op.findings, func(x, y finding.Finding) int { return strings.Compare(x.Message, y.Message) })
 	return n, nil
 }

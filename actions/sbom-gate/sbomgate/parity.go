@@ -137,6 +137,8 @@ func runParity(ctx context.Context, in *gate.Inputs) (*opResult, error) {
 		return nil, gate.BadConfig(fmt.Errorf("input %q and input %q: give one of them", inputImage, inputSBOMs))
 	case ref != "":
 		ps, op.read, err = parityFromImage(ctx, in, ref)
+	case len(in.List(inputSBOMs)) < 2:
+		return nil, gate.BadInputf(inputSBOMs, in.Raw(inputSBOMs), "parity needs the SBOMs of two or more platforms (or an image)")
 	default:
 		ps, op.read, err = parityFromFiles(in)
 	}
@@ -144,10 +146,7 @@ func runParity(ctx context.Context, in *gate.Inputs) (*opResult, error) {
 		return nil, err
 	}
 	if len(ps) < 2 {
-		if ref != "" {
-			return nil, gate.BadInputf(inputImage, ref, "parity needs two or more platforms; the index has %d", len(ps))
-		}
-		return nil, gate.BadInputf(inputSBOMs, in.Raw(inputSBOMs), "parity needs the SBOMs of two or more platforms")
+		return nil, gate.BadInputf(inputImage, ref, "parity needs two or more platforms; the index has %d", len(ps))
 	}
 	diffs := Parity(ps)
 	fileOf := map[string]string{}

@@ -64,6 +64,12 @@ func runRisk(ctx context.Context, in *gate.Inputs) (*opResult, error) {
 	for _, f := range reports {
 		op.read = append(op.read, f.artifact())
 	}
+	if len(vulns) == 0 {
+		// Nothing to score: the feeds and the VEX are not needed.
+		op.outputs[outputVulns], op.outputs[outputBlocking], op.outputs[outputCovered], op.outputs[outputMaxRisk] = "0", "0", "0", "0.0"
+		op.reason = "The reports list no vulnerability."
+		return op, nil
+	}
 	a, err := newAssessment(ctx, in, sf, sb)
 	if err != nil {
 		return nil, err
