@@ -152,7 +152,10 @@ func WriteLayoutReferrers(dir string, refs []Referrer) error {
 // rawManifest is a remote.Taggable of manifest bytes.
 type rawManifest []byte
 
-func (m rawManifest) RawManifest() ([]byte, error)        { return m, nil }
+// RawManifest returns the manifest bytes.
+func (m rawManifest) RawManifest() ([]byte, error) { return m, nil }
+
+// MediaType is the OCI image manifest's.
 func (m rawManifest) MediaType() (types.MediaType, error) { return types.OCIManifestSchema1, nil }
 
 // PushReferrers uploads referrers to repo ("ghcr.io/hubgates/hub/<gate>")

@@ -49,6 +49,7 @@ type sigstoreVerifier struct {
 	id *sigstore.Identity
 }
 
+// VerifyBlob checks a message signature over doc.
 func (s *sigstoreVerifier) VerifyBlob(bundle, doc []byte) (Signer, error) {
 	res, err := s.v.Verify(bundle, doc, s.id)
 	if err != nil {
@@ -57,6 +58,8 @@ func (s *sigstoreVerifier) VerifyBlob(bundle, doc []byte) (Signer, error) {
 	return Signer{Kind: res.Kind, Identity: res.Identity, Issuer: res.Issuer}, nil
 }
 
+// VerifyAttestation checks a DSSE attestation about subject and returns
+// its payload, the in-toto statement.
 func (s *sigstoreVerifier) VerifyAttestation(bundle, subject []byte) ([]byte, Signer, error) {
 	b, err := sigstore.ParseBundle(bundle)
 	if err != nil {
