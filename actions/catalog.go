@@ -4,6 +4,7 @@ import (
 	"github.com/hubgates/hub/actions/cache-sentinel/sentinel"
 	"github.com/hubgates/hub/actions/rekor-monitor/monitor"
 	"github.com/hubgates/hub/actions/sarif-gate/sarifgate"
+	"github.com/hubgates/hub/actions/sbom-gate/sbomgate"
 	"github.com/hubgates/hub/actions/sign/signer"
 	"github.com/hubgates/hub/actions/verify-provenance/provenance"
 	"github.com/hubgates/hub/actions/verify-signature/sigverify"
@@ -21,5 +22,6 @@ func All() []*gate.Gate {
 		sigverify.Gate,
 		provenance.Gate,
 		monitor.Gate,
+		sbomgate.Gate,
 	}
 }

@@ -67,7 +67,7 @@ func buildAndLoad(ctx context.Context, gate, tmp string) (string, error) {
 	defer os.RemoveAll(dir)
 	platform := image.HostPlatform()
 	// Built as the release builds it, companion programs included.
-	idx, err := image.BuildGate(ctx, image.GateBuild{Gate: gate, Root: "..", OutDir: dir, Platforms: []string{platform}, Version: "container-test"})
+	idx, _, err := image.BuildGate(ctx, image.GateBuild{Gate: gate, Root: "..", OutDir: dir, Platforms: []string{platform}, Version: "container-test"})
 	if err != nil {
 		return "", err
 	}

@@ -35,6 +35,9 @@
 //	                           tampering (see provenance_cmds_test.go)
 //	rekor-*                    a fake Rekor over a real Merkle tree: entries,
 //	                           a forked log, outages (rekor_monitor_cmds_test.go)
+//	sbom-*                     sbom-gate's VEX signed at test time by a private
+//	                           Sigstore (keyless, in-toto attestations) and a
+//	                           KEV/EPSS feed server (sbom_gate_cmds_test.go)
 //
 // Setup also sets dates relative to the real clock, in UTC as YYYY-MM-DD,
 // for fixtures whose waivers must be live, expired or too long on whatever

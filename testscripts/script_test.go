@@ -107,6 +107,12 @@ func TestScripts(t *testing.T) {
 				// sign's Vault transit engine (KMS keys).
 				"vault":  cmdVault,
 				"awskms": cmdAWSKMS,
+
+				// sbom-gate's signed VEX and KEV/EPSS feed server.
+				"sbom-sigstore":     cmdSBOMSigstore,
+				"sbom-sign-keyless": cmdSBOMSignKeyless,
+				"sbom-attest":       cmdSBOMAttest,
+				"sbom-feed-server":  cmdSBOMFeedServer,
 			},
 		})
 	})

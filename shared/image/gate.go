@@ -37,8 +37,10 @@ type GateBuild struct {
 
 // BuildGate builds the gate's binary and its companion programs for every
 // platform and assembles the image index from them, as the release does:
-// tests that run a gate's image use it, so they run what is published.
-func BuildGate(ctx context.Context, b GateBuild) (v1.ImageIndex, error) {
+// tests that run a gate's image use it, so they run what is published. It
+// also returns the gate binary's path for each platform (for SBOMs made
+// from its build information).
+func BuildGate(ctx context.Context, b GateBuild) (v1.ImageIndex, map[string]string, error) {
 	actionsDir := b.ActionsDir
 	if actionsDir == "" {
 		actionsDir = "actions"
@@ -48,6 +50,7 @@ func BuildGate(ctx context.Context, b GateBuild) (v1.ImageIndex, error) {
 		platforms = []string{HostPlatform()}
 	}
 	opts := append([]Option{WithPlatforms(platforms...), WithVersion(versionOr(b.Version))}, b.Options...)
+	bins := map[string]string{}
 	for _, p := range platforms {
 		dir := filepath.Join(b.OutDir, platformDir(p))
 		bin, err := BuildBinary(ctx, BinaryOptions{
@@ -55,25 +58,27 @@ func BuildGate(ctx context.Context, b GateBuild) (v1.ImageIndex, error) {
 			Platform: p, Version: b.Version, OutDir: dir,
 		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		opts = append(opts, WithBinary(p, bin))
+		bins[p] = bin
 		for _, c := range companions[b.Gate] {
 			cbin, err := BuildBinary(ctx, BinaryOptions{
 				Gate: b.Gate, Name: c.name, Package: ".", Dir: filepath.Join(b.Root, filepath.FromSlash(c.module)),
 				Platform: p, Version: b.Version, OutDir: dir,
 			})
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			opts = append(opts, WithCompanion(p, cbin))
 		}
 	}
 	o, err := NewOptions(b.Gate, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("gate %s: %w", b.Gate, err)
+		return nil, nil, fmt.Errorf("gate %s: %w", b.Gate, err)
 	}
-	return Build(ctx, o)
+	idx, err := Build(ctx, o)
+	return idx, bins, err
 }
 
 // CompanionModules returns the nested modules whose programs the gate's

@@ -37,6 +37,7 @@ var Gates = []string{
 	"verify-signature",
 	"verify-provenance",
 	"rekor-monitor",
+	"sbom-gate",
 }
 
 // Config is a parsed configuration file. The zero value (and a nil

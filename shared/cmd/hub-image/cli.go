@@ -48,6 +48,7 @@ type config struct {
 	dist       string
 	push       bool
 	rewrite    bool
+	sbom       bool
 }
 
 // usageError is a problem with the command line: exit code 2.
@@ -95,6 +96,7 @@ func parseArgs(ctx context.Context, args []string, stderr io.Writer, getenv func
 		dist       = fs.String("dist", "", "keep the binaries as `dir`/linux-<arch>/<gate> (the layout the Dockerfile copies from)")
 		push       = fs.Bool("push", false, "push each index to <registry>/<owner>/hub/<gate>:<version>")
 		rewrite    = fs.Bool("rewrite", false, "point each <actions-dir>/<gate>/action.yml at its index by digest")
+		sbom       = fs.Bool("sbom", false, sbomFlagUsage)
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: go run ./shared/cmd/hub-image [flags] [gate ...]\n\n"+
@@ -121,6 +123,7 @@ func parseArgs(ctx context.Context, args []string, stderr io.Writer, getenv func
 		dist:      *dist,
 		push:      *push,
 		rewrite:   *rewrite,
+		sbom:      *sbom,
 	}
 
 	// Root and gates.
@@ -294,7 +297,7 @@ func releaseGate(ctx context.Context, cfg config, gate, tmp string) (string, err
 	if cfg.dist != "" {
 		outDir = cfg.dist
 	}
-	idx, err := image.BuildGate(ctx, image.GateBuild{
+	idx, bins, err := image.BuildGate(ctx, image.GateBuild{
 		Gate: gate, Root: cfg.root, ActionsDir: cfg.actionsDir, OutDir: outDir,
 		Platforms: cfg.platforms, Version: cfg.version,
 		Options: []image.Option{image.WithRevision(cfg.revision), image.WithOwner(cfg.owner), image.WithCreated(cfg.created)},
@@ -308,9 +311,18 @@ func releaseGate(ctx context.Context, cfg config, gate, tmp string) (string, err
 	}
 	repo := image.Repository(cfg.registry, cfg.owner, gate)
 	digestRef := image.DigestRef(cfg.registry, cfg.owner, gate, digest)
+	var sbomRefs []image.Referrer
+	if cfg.sbom {
+		if sbomRefs, err = gateSBOMs(cfg, gate, idx, bins); err != nil {
+			return "", err
+		}
+	}
 
 	if cfg.ociLayout != "" {
 		if err := image.WriteLayout(filepath.Join(cfg.ociLayout, gate), idx); err != nil {
+			return "", fmt.Errorf("gate %s: %w", gate, err)
+		}
+		if err := image.WriteLayoutReferrers(filepath.Join(cfg.ociLayout, gate), sbomRefs); err != nil {
 			return "", fmt.Errorf("gate %s: %w", gate, err)
 		}
 	}
@@ -340,6 +352,9 @@ func releaseGate(ctx context.Context, cfg config, gate, tmp string) (string, err
 		}
 		if pushed != digest || desc.Digest != digest {
 			return "", fmt.Errorf("gate %s: pushed %s, registry serves %s, built %s", gate, pushed, desc.Digest, digest)
+		}
+		if err := image.PushReferrers(ctx, repo, sbomRefs, auth); err != nil {
+			return "", fmt.Errorf("gate %s: %w", gate, err)
 		}
 	}
 	if cfg.rewrite {

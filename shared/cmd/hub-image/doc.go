@@ -36,6 +36,10 @@
 //	                and check the registry serves it by digest
 //	--rewrite       set runs.image of each actions/<gate>/action.yml to
 //	                docker://<registry>/<owner>/hub/<gate>@sha256:<digest>
+//	--sbom          write an SPDX and a CycloneDX SBOM of each binary from its
+//	                Go build information and attach them to its platform image
+//	                as OCI referrers (layout and push); with --dist, keep them
+//	                as D/<gate>.linux-<arch>.{spdx,cdx}.json for sbom-gate parity
 //	--root D        module root (default: found from the working directory)
 //	--actions-dir D directory of the gates under the root (default actions)
 //
