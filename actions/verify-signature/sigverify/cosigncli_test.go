@@ -7,14 +7,27 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/hubgates/hub/shared/digest"
+	"github.com/hubgates/hub/shared/fsroot"
 	"github.com/hubgates/hub/shared/sigstore"
 	"github.com/hubgates/hub/shared/sigstore/sigstoretest"
 )
+
+// fileArtifact is the file at path, read through a root at its folder.
+func fileArtifact(t *testing.T, path string) Artifact {
+	t.Helper()
+	r, err := fsroot.Open(filepath.Dir(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return Artifact{Root: r, Path: filepath.Base(path), Name: filepath.Base(path)}
+}
 
 // TestCosignCLIKeyedBundle verifies a bundle made by the cosign CLI
 // v2.6.4 (testdata/cosign-cli/make.sh: sign-blob --key
@@ -43,7 +56,7 @@ func TestCosignCLIKeyedBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range []Artifact{{Path: "testdata/cosign-cli/artifact.txt", Name: "artifact.txt"}, {Digest: d, Name: d.String()}} {
+	for _, a := range []Artifact{fileArtifact(t, "testdata/cosign-cli/artifact.txt"), {Digest: d, Name: d.String()}} {
 		if _, rule, probs, _, err := CheckBundle(bundle, a, p); rule != "" || err != nil {
 			t.Errorf("%s: [%s] %v %v", a.Name, rule, probs, err)
 		}
@@ -96,7 +109,7 @@ func TestCosignCLIKeylessBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range []Artifact{{Path: dir + "/artifact.txt", Name: "artifact.txt"}, {Digest: d, Name: d.String()}} {
+	for _, a := range []Artifact{fileArtifact(t, dir+"/artifact.txt"), {Digest: d, Name: d.String()}} {
 		res, rule, probs, _, err := CheckBundle(bundle, a, p)
 		if rule != "" || err != nil {
 			t.Fatalf("%s: [%s] %v %v", a.Name, rule, probs, err)
