@@ -336,3 +336,50 @@ func editManifest(t *testing.T, r name.Reference, edit func(map[string]any)) {
 		t.Fatal(err)
 	}
 }
+
+// The blobs cosign signed verify through the whole gate too, by file and
+// by digest: keyless against the trusted root they were made under, and
+// with the key; their twins (another signer, the file edited) are denied.
+func TestCosignCLIBlobs(t *testing.T) {
+	read := func(p string) string {
+		b, err := os.ReadFile(filepath.Join(cosignCLI, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	_, keyArgs, keylessArgs := cosignWorkspace(t)
+	ws := tree(t, map[string]string{
+		"root.json":                          read("trusted_root.json"),
+		"key/artifact.txt":                   read("artifact.txt"),
+		"key/artifact.txt.sigstore.json":     read("artifact.txt.sigstore.json"),
+		"keyless/artifact.txt":               read("keyless/artifact.txt"),
+		"keyless/artifact.txt.sigstore.json": read("keyless/artifact.txt.sigstore.json"),
+	})
+	other := "--certificate-identity=https://github.com/hubgates/fixture/.github/workflows/release.yml@refs/heads/main"
+	for _, c := range []struct {
+		dir, src    string
+		args, wrong []string
+	}{
+		{"key", "artifact.txt", keyArgs, []string{other, "--trusted-root=root.json"}},
+		{"keyless", "keyless/artifact.txt", keylessArgs, []string{"--public-key=" + read("cosign.pub")}},
+	} {
+		t.Run(c.dir, func(t *testing.T) {
+			d := digestOf(read(c.src))
+			byFile := []string{"--artifacts=" + c.dir + "/artifact.txt"}
+			byDigest := []string{"--digest=" + d, "--bundle=" + c.dir + "/artifact.txt.sigstore.json"}
+			for _, subject := range [][]string{byFile, byDigest} {
+				if code, out := summarized(t, ws, append(subject, c.args...)...); code != gate.Passed {
+					t.Errorf("%v: exit %d\n%s", subject, code, out)
+				}
+				if code, out := summarized(t, ws, append(subject, c.wrong...)...); code != gate.Denied || !strings.Contains(out, "[signer-untrusted]") {
+					t.Errorf("%v, another signer: exit %d, want 1 and signer-untrusted\n%s", subject, code, out)
+				}
+			}
+			write(t, filepath.Join(ws, c.dir, "artifact.txt"), []byte("edited after signing\n"))
+			if code, out := summarized(t, ws, append(byFile, c.args...)...); code != gate.Denied || !strings.Contains(out, "[signature-invalid]") {
+				t.Errorf("the file edited: exit %d, want 1 and signature-invalid\n%s", code, out)
+			}
+		})
+	}
+}
