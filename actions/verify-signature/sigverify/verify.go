@@ -233,17 +233,8 @@ func subjectDigest(e verify.SignedEntity, a *Artifact) (sigstore.Digest, error) 
 	return sigstore.Digest{Algorithm: alg, Value: s256.Sum(nil)}, nil
 }
 
-// checkBytes verifies a bundle over bytes held in memory (an image's
-// signed payload, a few hundred bytes).
-func checkBytes(bundle, data []byte, name string, p Policy) (*sigstore.Result, string, []string, error) {
-	b, err := sigstore.ParseBundle(bundle)
-	if err != nil {
-		return nil, RuleSignatureInvalid, []string{err.Error()}, nil
-	}
-	return checkEntityBytes(b, data, name, p)
-}
-
-// checkEntityBytes is [checkBytes] for a bundle already parsed or rebuilt.
+// checkEntityBytes verifies a parsed or rebuilt bundle over bytes held
+// in memory (an image's signed payload, a few hundred bytes).
 func checkEntityBytes(e verify.SignedEntity, data []byte, name string, p Policy) (*sigstore.Result, string, []string, error) {
 	d, err := sigstore.HashFor(e, bytes.NewReader(data))
 	if err != nil {
