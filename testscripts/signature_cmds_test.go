@@ -8,6 +8,8 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"strings"
 
@@ -159,19 +161,55 @@ func (m ociRawManifest) MediaType() (types.MediaType, error) { return m.mediaTyp
 
 // cmdVault starts a HashiCorp Vault transit engine holding one ECDSA key
 // named NAME, and sets VAULT_ADDR and VAULT_TOKEN as a step's env would,
-// and VAULT_PUB to the key's public half (PEM).
+// and VAULT_PUB to the key's public half (PEM). With -hang-sign, Vault
+// answers everything but signing: a sign request creates READYFILE and
+// then waits until the client gives up, so a script can signal a gate
+// that is in the middle of signing.
 //
-//	vault NAME
+//	vault [-hang-sign READYFILE] NAME
 func cmdVault(ts *testscript.TestScript, neg bool, args []string) {
+	ready := ""
+	if len(args) == 3 && args[0] == "-hang-sign" {
+		ready, args = ts.MkAbs(args[1]), args[2:]
+	}
 	if neg || len(args) != 1 {
-		ts.Fatalf("usage: vault NAME")
+		ts.Fatalf("usage: vault [-hang-sign READYFILE] NAME")
 	}
 	v, err := sigstoretest.NewVault(args[0], nil)
 	ts.Check(err)
 	ts.Defer(v.Close)
 	pub, err := v.PublicKeyPEM()
 	ts.Check(err)
-	ts.Setenv("VAULT_ADDR", v.URL)
+	addr := v.URL
+	if ready != "" {
+		target, err := url.Parse(v.URL)
+		ts.Check(err)
+		proxy := httputil.NewSingleHostReverseProxy(target)
+		release := make(chan struct{})
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !strings.HasPrefix(r.URL.Path, "/v1/transit/sign/") {
+				proxy.ServeHTTP(w, r)
+				return
+			}
+			// The body read to its end lets the server notice the client
+			// going away, which ends the request's context.
+			_, _ = io.Copy(io.Discard, r.Body)
+			if err := os.WriteFile(ready, nil, 0o644); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+		}))
+		ts.Defer(func() {
+			close(release)
+			srv.Close()
+		})
+		addr = srv.URL
+	}
+	ts.Setenv("VAULT_ADDR", addr)
 	ts.Setenv("VAULT_TOKEN", v.Token)
 	ts.Setenv("VAULT_PUB", string(pub))
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/hubgates/hub/shared/evidence"
 	"github.com/hubgates/hub/shared/finding"
+	"github.com/hubgates/hub/shared/fsroot"
 	"github.com/hubgates/hub/shared/runnersim"
 )
 
@@ -563,5 +566,26 @@ func TestCategoryInput(t *testing.T) {
 		if in.Name == InputCategory {
 			t.Error("a gate without rules got the category input")
 		}
+	}
+}
+
+// A file found through an input (not named by it) that cannot be read is
+// bad input naming the input and the file; an I/O error is not.
+func TestFileInputError(t *testing.T) {
+	for err, want := range map[error]string{
+		&fs.PathError{Op: "open", Path: "a.json", Err: fs.ErrNotExist}:       `input "artifacts": does not exist (got "a.json")`,
+		&fs.PathError{Op: "open", Path: "a.json", Err: fsroot.ErrEscapes}:    `input "artifacts": leads outside the workspace (through a symbolic link or "..") (got "a.json")`,
+		&fs.PathError{Op: "open", Path: "a.json", Err: fsroot.ErrNotRegular}: `input "artifacts": is not a regular file (got "a.json")`,
+		&fs.PathError{Op: "open", Path: "a.json", Err: fs.ErrPermission}:     `input "artifacts": cannot be read: permission denied (got "a.json")`,
+	} {
+		got := FileInputError("artifacts", "a.json", err)
+		var ie *InputError
+		if !errors.As(got, &ie) || got.Error() != want || !errors.Is(got, err) {
+			t.Errorf("%v: got %v, want %s", err, got, want)
+		}
+	}
+	io := errors.New("input/output error")
+	if got := FileInputError("artifacts", "a.json", io); isBadInput(got) || !errors.Is(got, io) {
+		t.Errorf("I/O error: got %v, want it wrapped, not bad input", got)
 	}
 }

@@ -293,6 +293,14 @@ func (in *Inputs) ReadFile(name string, max int64) ([]byte, error) {
 // of the workspace, not a regular file, too large, unreadable; anything
 // else (I/O) is returned wrapped and makes the run undecided.
 func (in *Inputs) FileError(name string, err error) error {
+	return FileInputError(name, in.Raw(name), err)
+}
+
+// FileInputError is [Inputs.FileError] for a file the gate found through
+// an input rather than one the input names (the bundle beside an
+// artifact): it names input and value, the file's workspace-relative
+// name. An error that is not a problem of the file is returned wrapped.
+func FileInputError(input, value string, err error) error {
 	var problem string
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -306,7 +314,7 @@ func (in *Inputs) FileError(name string, err error) error {
 	case errors.Is(err, fs.ErrPermission):
 		problem = "cannot be read: permission denied"
 	default:
-		return fmt.Errorf("reading input %q (%q): %w", name, in.Raw(name), err)
+		return fmt.Errorf("reading input %q (%q): %w", input, value, err)
 	}
-	return &InputError{Input: name, Value: in.Raw(name), Problem: problem, Err: err}
+	return &InputError{Input: input, Value: value, Problem: problem, Err: err}
 }

@@ -84,15 +84,90 @@ func CosignTag(img Image, suffix string) name.Tag {
 // the image has no entry of that kind. Nothing is verified here.
 func ReadCosign(ctx context.Context, img Image, suffix string, opts ...remote.Option) (CosignImage, error) {
 	tag := CosignTag(img, suffix)
-	out := CosignImage{Tag: tag}
-	fail := func(err error) (CosignImage, error) {
+	digest, layers, err := readCosignImage(ctx, tag, maxCosignLayers, maxCosignTotal, opts...)
+	if err != nil {
+		return CosignImage{Tag: tag}, fmt.Errorf("reading %s: %w", tag, err)
+	}
+	return CosignImage{Tag: tag, Digest: digest, Layers: layers}, nil
+}
+
+// CosignSignatureArtifactType is the artifact type of a cosign signature
+// image attached as an OCI referrer ("COSIGN_EXPERIMENTAL=1 cosign sign
+// --registry-referrers-mode=oci-1-1"): the same manifest as at the
+// ".sig" tag, one simple-signing layer per signature, with the image as
+// its subject.
+const CosignSignatureArtifactType = "application/vnd.dev.cosign.artifact.sig.v1+json"
+
+// CosignSignPredicateType is the predicate type of the in-toto statement
+// "cosign sign --new-bundle-format" signs: a signature of the image its
+// subject names, by digest.
+const CosignSignPredicateType = ctypes.CosignSignPredicateType
+
+// CosignReferrer is a cosign signature image found among an image's
+// referrers.
+type CosignReferrer struct {
+	// Ref is the signature image by digest.
+	Ref name.Digest
+	// Layers are its entries, as at a [CosignTag].
+	Layers []CosignLayer
+}
+
+// CosignReferrers reads the cosign signature images attached to img as
+// OCI referrers (artifact type [CosignSignatureArtifactType]), as
+// [ReadCosign] reads the tag, with the same bounds over all of them
+// together. A registry without the referrers API is read through the
+// referrers tag. As with [Bundles], a referrer that cannot be read does
+// not hide the others: they are returned with an error naming it.
+// Nothing is verified here.
+func CosignReferrers(ctx context.Context, img Image, opts ...remote.Option) ([]CosignReferrer, error) {
+	ropts := append([]remote.Option{remote.WithContext(ctx)}, opts...)
+	idx, err := remote.Referrers(img.Ref, ropts...)
+	if err != nil {
+		return nil, fmt.Errorf("listing the referrers of %s: %w", img, err)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, fmt.Errorf("listing the referrers of %s: %w", img, err)
+	}
+	var out []CosignReferrer
+	var broken []error
+	layers, total := maxCosignLayers, maxCosignTotal
+	for _, d := range im.Manifests {
+		if d.ArtifactType != CosignSignatureArtifactType {
+			continue
+		}
+		ref := img.Ref.Context().Digest(d.Digest.String())
+		_, ls, err := readCosignImage(ctx, ref, layers, total, opts...)
+		if err != nil {
+			if ctx.Err() != nil {
+				return out, fmt.Errorf("reading referrer %s of %s: %w", d.Digest, img, err)
+			}
+			broken = append(broken, fmt.Errorf("reading referrer %s of %s: %w", d.Digest, img, err))
+			continue
+		}
+		layers -= len(ls)
+		for _, l := range ls {
+			total -= int64(len(l.Payload))
+		}
+		out = append(out, CosignReferrer{Ref: ref, Layers: ls})
+	}
+	return out, errors.Join(broken...)
+}
+
+// readCosignImage reads a cosign signature or attestation image: its
+// digest ("" with no layers when the reference does not exist) and its
+// layers, refusing more than maxLayers layers or maxTotal bytes of them
+// before any layer is fetched (the manifest states each layer's size,
+// and go-containerregistry holds a layer to it).
+func readCosignImage(ctx context.Context, ref name.Reference, maxLayers int, maxTotal int64, opts ...remote.Option) (string, []CosignLayer, error) {
+	fail := func(err error) (string, []CosignLayer, error) {
 		if ctx.Err() != nil {
 			err = context.Cause(ctx)
 		}
-		return CosignImage{Tag: tag}, fmt.Errorf("reading %s: %w", tag, err)
+		return "", nil, err
 	}
 	ropts := append([]remote.Option{remote.WithContext(ctx)}, opts...)
-	sigs, err := ociremote.Signatures(tag, ociremote.WithRemoteOptions(ropts...))
+	sigs, err := ociremote.Signatures(ref, ociremote.WithRemoteOptions(ropts...))
 	if err != nil {
 		return fail(err)
 	}
@@ -101,17 +176,14 @@ func ReadCosign(ctx context.Context, img Image, suffix string, opts ...remote.Op
 		return fail(err)
 	}
 	if len(list) == 0 {
-		return out, nil
+		return "", nil, nil
 	}
 	h, err := sigs.Digest()
 	if err != nil {
 		return fail(err)
 	}
-	out.Digest = h.String()
-	// Bound the whole read before fetching any layer: the manifest states
-	// each layer's size, and go-containerregistry holds a layer to it.
-	if len(list) > maxCosignLayers {
-		return fail(fmt.Errorf("expected at most %d layers, got %d", maxCosignLayers, len(list)))
+	if len(list) > maxLayers {
+		return fail(fmt.Errorf("expected at most %d layers, got %d", maxLayers, len(list)))
 	}
 	var total int64
 	for _, s := range list {
@@ -119,18 +191,19 @@ func ReadCosign(ctx context.Context, img Image, suffix string, opts ...remote.Op
 		if err != nil {
 			return fail(err)
 		}
-		if total += size; total > maxCosignTotal {
-			return fail(fmt.Errorf("expected at most %d bytes of layers, got more", maxCosignTotal))
+		if total += size; total > maxTotal {
+			return fail(fmt.Errorf("expected at most %d bytes of layers, got more", maxTotal))
 		}
 	}
+	var out []CosignLayer
 	for _, s := range list {
 		l, err := readLayer(s)
 		if err != nil {
 			return fail(err)
 		}
-		out.Layers = append(out.Layers, l)
+		out = append(out, l)
 	}
-	return out, nil
+	return h.String(), out, nil
 }
 
 // maxCosignLayer bounds one layer read from cosign's tag layout: a

@@ -28,4 +28,12 @@
 //     attestations (".att") too, whose layers are DSSE envelopes
 //     ([DSSEMediaType]); [CosignLayer.SigstoreBundle] converts them the
 //     same way, with the same annotations.
+//
+// cosign also attaches its signature image as an OCI referrer
+// ("--registry-referrers-mode=oci-1-1", artifact type
+// [CosignSignatureArtifactType]), read with [CosignReferrers], and "cosign
+// sign --new-bundle-format" attaches a Sigstore bundle referrer holding a
+// DSSE envelope whose in-toto statement (predicate type
+// [CosignSignPredicateType]) names the image's digest; [Bundles] returns
+// those with the others.
 package ociref

@@ -24,7 +24,9 @@ func LoadTrustedRoot(path string) (*root.TrustedRoot, error) {
 func ParseTrustedRoot(data []byte) (*root.TrustedRoot, error) {
 	tr, err := root.NewTrustedRootFromJSON(data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadTrustedRoot, err)
+		// The parser's message may quote the file; only an excerpt of it
+		// is kept.
+		return nil, fmt.Errorf("%w: %s", ErrBadTrustedRoot, Excerpt(err.Error()))
 	}
 	if len(tr.FulcioCertificateAuthorities()) == 0 && len(tr.RekorLogs()) == 0 {
 		return nil, fmt.Errorf("%w: it names no certificate authority and no transparency log", ErrBadTrustedRoot)

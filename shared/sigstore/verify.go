@@ -201,7 +201,9 @@ func (v *Verifier) entityVerifier(hasEntries bool) (*verify.Verifier, error) {
 func ParseBundle(data []byte) (*bundle.Bundle, error) {
 	var b bundle.Bundle
 	if err := b.UnmarshalJSON(data); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedBundle, err)
+		// The parser's message may quote the file; only an excerpt of it
+		// is kept.
+		return nil, fmt.Errorf("%w: %s", ErrMalformedBundle, Excerpt(err.Error()))
 	}
 	return &b, nil
 }

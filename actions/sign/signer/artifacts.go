@@ -4,13 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/hubgates/hub/shared/fsroot"
 )
 
 // BundleSuffix is appended to an artifact's path to name its bundle, as
@@ -22,10 +23,10 @@ func BundlePath(p string) string { return p + BundleSuffix }
 
 // Artifact is a workspace file named by the artifacts input.
 type Artifact struct {
-	// Rel is the workspace-relative, slash-separated path.
+	// Rel is the workspace-relative, slash-separated path: the name the
+	// file is read by, through the workspace root, so that no link can
+	// lead the read outside.
 	Rel string
-	// Abs is the absolute path, symlinks resolved.
-	Abs string
 }
 
 // ErrPattern is wrapped by every error about an artifacts pattern.
@@ -47,12 +48,13 @@ func patternErr(p, format string, args ...any) error {
 }
 
 // Resolve expands patterns (workspace-relative files or doublestar globs
-// such as dist/**/*.tar.gz) into regular files of workspace, sorted and
-// without duplicates. A literal path must exist; a glob must match at
-// least one file, and skips bundles (files ending in [BundleSuffix]) so a
-// rerun does not sign signatures. Absolute paths, ".." and symlinks that
-// resolve outside the workspace are refused.
-func Resolve(workspace string, patterns []string) ([]Artifact, error) {
+// such as dist/**/*.tar.gz) into regular files of the workspace root,
+// sorted and without duplicates. A literal path must exist; a glob must
+// match at least one file, and skips bundles (files ending in
+// [BundleSuffix]) and directories, so a rerun does not sign signatures.
+// Absolute paths, ".." and links that lead outside the workspace are
+// refused; globs do not descend into linked directories.
+func Resolve(root *fsroot.Root, patterns []string) ([]Artifact, error) {
 	if len(patterns) == 0 {
 		return nil, patternErr("", "no artifacts given")
 	}
@@ -66,10 +68,21 @@ func Resolve(workspace string, patterns []string) ([]Artifact, error) {
 		if !doublestar.ValidatePattern(clean) {
 			return nil, patternErr(p, "not a valid glob")
 		}
+		glob := hasMeta(clean)
 		var names []string
-		if hasMeta(clean) {
-			matches, err := doublestar.Glob(os.DirFS(workspace), clean, doublestar.WithFilesOnly(), doublestar.WithFailOnIOErrors())
+		if glob {
+			// NoFollow: a link is matched as itself, never descended into,
+			// so the walk stays in the workspace; the link's target is
+			// checked below like any file's.
+			matches, err := doublestar.Glob(root.FS(), clean, doublestar.WithFilesOnly(), doublestar.WithNoFollow(), doublestar.WithFailOnIOErrors())
 			if err != nil {
+				// The part before the first wildcard is followed even so;
+				// a link there that leads out is the pattern's fault.
+				if base, _ := doublestar.SplitPattern(clean); base != "." {
+					if _, serr := root.Stat(base); errors.Is(serr, fsroot.ErrEscapes) {
+						return nil, patternErr(p, "resolves outside the workspace")
+					}
+				}
 				return nil, fmt.Errorf("expanding %q: %w", p, err)
 			}
 			for _, m := range matches {
@@ -77,21 +90,29 @@ func Resolve(workspace string, patterns []string) ([]Artifact, error) {
 					names = append(names, m)
 				}
 			}
-			if len(names) == 0 {
-				return nil, patternErr(p, "matches no file")
-			}
 		} else {
 			names = []string{clean}
 		}
+		matched := 0
 		for _, n := range names {
-			a, err := resolveFile(workspace, n)
+			dir, err := checkFile(root, n)
 			if err != nil {
 				return nil, &PatternError{Pattern: p, Err: err}
 			}
-			if !seen[a.Rel] {
-				seen[a.Rel] = true
-				out = append(out, a)
+			if dir {
+				if !glob {
+					return nil, patternErr(p, "%q is not a regular file", n)
+				}
+				continue // a link to a folder, matched as a file
 			}
+			matched++
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, Artifact{Rel: n})
+			}
+		}
+		if glob && matched == 0 {
+			return nil, patternErr(p, "matches no file")
 		}
 	}
 	slices.SortFunc(out, func(a, b Artifact) int { return strings.Compare(a.Rel, b.Rel) })
@@ -100,26 +121,23 @@ func Resolve(workspace string, patterns []string) ([]Artifact, error) {
 
 func hasMeta(p string) bool { return strings.ContainsAny(p, `*?[{\`) }
 
-// resolveFile checks that rel names a regular file that, symlinks
-// resolved, still lies in workspace.
-func resolveFile(workspace, rel string) (Artifact, error) {
-	abs := filepath.Join(workspace, filepath.FromSlash(rel))
-	real, err := filepath.EvalSymlinks(abs)
-	if errors.Is(err, fs.ErrNotExist) {
-		return Artifact{}, fmt.Errorf("%w: %q does not exist", ErrPattern, rel)
+// checkFile checks that rel names a regular file of root, links inside
+// the workspace followed; it reports a directory (for a glob to skip).
+// Problems of the name wrap ErrPattern; I/O errors are returned as they
+// are.
+func checkFile(root *fsroot.Root, rel string) (dir bool, err error) {
+	fi, err := root.Stat(rel)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, fmt.Errorf("%w: %q does not exist", ErrPattern, rel)
+	case errors.Is(err, fsroot.ErrEscapes):
+		return false, fmt.Errorf("%w: %q resolves outside the workspace", ErrPattern, rel)
+	case err != nil:
+		return false, err
+	case fi.IsDir():
+		return true, nil
+	case !fi.Mode().IsRegular():
+		return false, fmt.Errorf("%w: %q is not a regular file", ErrPattern, rel)
 	}
-	if err != nil {
-		return Artifact{}, err
-	}
-	if r, err := filepath.Rel(workspace, real); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
-		return Artifact{}, fmt.Errorf("%w: %q resolves outside the workspace", ErrPattern, rel)
-	}
-	fi, err := os.Stat(real)
-	if err != nil {
-		return Artifact{}, err
-	}
-	if !fi.Mode().IsRegular() {
-		return Artifact{}, fmt.Errorf("%w: %q is not a regular file", ErrPattern, rel)
-	}
-	return Artifact{Rel: rel, Abs: real}, nil
+	return false, nil
 }

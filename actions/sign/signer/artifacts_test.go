@@ -5,9 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hubgates/hub/actions/sign/signer"
+	"github.com/hubgates/hub/shared/fsroot"
 )
 
 // tree writes files (path -> content) under a fresh workspace.
@@ -27,6 +29,17 @@ func tree(t *testing.T, files map[string]string) string {
 		}
 	}
 	return ws
+}
+
+// openRoot opens ws as the workspace root, closed with the test.
+func openRoot(t *testing.T, ws string) *fsroot.Root {
+	t.Helper()
+	r, err := fsroot.Open(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
 }
 
 func rels(as []signer.Artifact) []string {
@@ -56,6 +69,15 @@ func TestResolve(t *testing.T) {
 	if err := os.Symlink("a.tar.gz", filepath.Join(ws, "dist", "link.tar.gz")); err != nil {
 		t.Fatal(err)
 	}
+	// A linked folder is not descended into by a glob, inside the
+	// workspace or out of it; named literally, the outside one is refused.
+	if err := os.Symlink("sub", filepath.Join(ws, "dist", "linkdir")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(ws, "outdir")); err != nil {
+		t.Fatal(err)
+	}
+	root := openRoot(t, ws)
 	ok := []struct {
 		patterns []string
 		want     []string
@@ -65,16 +87,17 @@ func TestResolve(t *testing.T) {
 		// A literal bundle path is signed when named; only globs skip them.
 		{[]string{"dist/a.tar.gz.sigstore.json"}, []string{"dist/a.tar.gz.sigstore.json"}},
 		{[]string{"dist/a*"}, []string{"dist/a.tar.gz"}},
+		{[]string{"**/*.tar.gz"}, []string{"dist/a.tar.gz", "dist/link.tar.gz", "dist/sub/b.tar.gz"}},
 	}
 	for _, c := range ok {
-		got, err := signer.Resolve(ws, c.patterns)
+		got, err := signer.Resolve(root, c.patterns)
 		if err != nil || !slices.Equal(rels(got), c.want) {
 			t.Errorf("Resolve(%q) = %q, %v; want %q", c.patterns, rels(got), err, c.want)
 		}
 	}
-	link, err := signer.Resolve(ws, []string{"dist/link.tar.gz"})
-	if err != nil || link[0].Abs != filepath.Join(ws, "dist", "a.tar.gz") {
-		t.Errorf("link resolves to %+v, %v", link, err)
+	link, err := signer.Resolve(root, []string{"dist/link.tar.gz"})
+	if err != nil || len(link) != 1 || link[0].Rel != "dist/link.tar.gz" {
+		t.Errorf("a link inside the workspace: %+v, %v", link, err)
 	}
 	bad := map[string]string{
 		"dist/missing": "dist/missing",
@@ -86,15 +109,54 @@ func TestResolve(t *testing.T) {
 		"dist":         "dist",
 		"dist/[":       "dist/[",
 		"dist/*.json":  "dist/*.json", // only bundles match
+		"dist/*":       "dist/*",      // matches dist/escape
+		"outdir/*":     "outdir/*",
+		"outdir/x":     "outdir/x",
 	}
 	for p, want := range bad {
-		_, err := signer.Resolve(ws, []string{"README.md", p})
+		_, err := signer.Resolve(root, []string{"README.md", p})
 		var pe *signer.PatternError
 		if !errors.As(err, &pe) || !errors.Is(err, signer.ErrPattern) || pe.Pattern != want {
 			t.Errorf("Resolve(%q): got %v, want a PatternError for %q", p, err, want)
 		}
 	}
-	if _, err := signer.Resolve(ws, nil); !errors.Is(err, signer.ErrPattern) {
+	if _, err := signer.Resolve(root, nil); !errors.Is(err, signer.ErrPattern) {
 		t.Errorf("no patterns: %v", err)
+	}
+}
+
+// A bundle path that is a link (out of the workspace or into it) or not
+// a regular file is refused before anything is signed; a bundle already
+// there, a regular file, is replaced as before.
+func TestCheckBundles(t *testing.T) {
+	ws := tree(t, map[string]string{
+		"a.tar.gz": "a", "b.tar.gz": "b", "c.tar.gz": "c", "d.tar.gz": "d",
+		"d.tar.gz.sigstore.json": "{}", ".git/hooks/post-checkout": "#!/bin/sh",
+	})
+	outside := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(outside, []byte("s"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(ws, "a.tar.gz.sigstore.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(".git/hooks/post-checkout", filepath.Join(ws, "b.tar.gz.sigstore.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(ws, "c.tar.gz.sigstore.json"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	root := openRoot(t, ws)
+	for name, want := range map[string]string{
+		"a.tar.gz": "is a symbolic link", "b.tar.gz": "is a symbolic link", "c.tar.gz": "is not a regular file", "d.tar.gz": "",
+	} {
+		err := signer.CheckBundles(root, []signer.Artifact{{Rel: name}})
+		var pe *signer.PatternError
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%s: %v", name, err)
+		case want != "" && (!errors.As(err, &pe) || !errors.Is(err, signer.ErrPattern) || pe.Pattern != name || !strings.Contains(err.Error(), want)):
+			t.Errorf("%s: got %v, want a PatternError saying %q", name, err, want)
+		}
 	}
 }

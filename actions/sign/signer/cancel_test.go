@@ -44,7 +44,8 @@ func TestCancelledRunWritesNoBundle(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(ws, "app.tar.gz"), []byte("artifact"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		arts, err := signer.Resolve(ws, []string{"app.tar.gz"})
+		root := openRoot(t, ws)
+		arts, err := signer.Resolve(root, []string{"app.tar.gz"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,7 +54,7 @@ func TestCancelledRunWritesNoBundle(t *testing.T) {
 		if cancelled {
 			s = cancellingSigner{Signer: ks, cancel: cancel}
 		}
-		_, err = signer.SignFiles(ctx, ws, arts, s)
+		_, err = signer.SignFiles(ctx, root, arts, s)
 		cancel()
 		_, statErr := os.Stat(filepath.Join(ws, "app.tar.gz.sigstore.json"))
 		switch {

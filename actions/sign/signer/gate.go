@@ -7,8 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,9 +15,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/hubgates/hub/shared/atomicfile"
 	"github.com/hubgates/hub/shared/digest"
 	"github.com/hubgates/hub/shared/evidence"
+	"github.com/hubgates/hub/shared/fsroot"
 	"github.com/hubgates/hub/shared/gate"
 	"github.com/hubgates/hub/shared/ociref"
 	"github.com/hubgates/hub/shared/signing"
@@ -56,7 +55,7 @@ var Gate = &gate.Gate{
 			"Sigstore bundle (v0.3) that verify-signature and sigstore-go verify.",
 		Inputs: slices.Concat([]gate.Input{
 			{Name: inputArtifacts, Kind: gate.List,
-				Description: "Files or doublestar globs (dist/**/*.tar.gz) relative to the workspace, one per line. A file must exist and a glob must match at least one file; globs skip existing *.sigstore.json bundles. One of artifacts and images is required."},
+				Description: "Files or doublestar globs (dist/**/*.tar.gz) relative to the workspace, one per line. A file must exist and a glob must match at least one file; globs skip existing *.sigstore.json bundles and do not descend into linked folders. Files are read, and bundles written, inside the workspace only: an artifact that is a link leading out of it, or a bundle path that is a link, is refused (exit 2) before anything is signed. One of artifacts and images is required."},
 			{Name: inputImages, Kind: gate.List,
 				Description: "OCI image references (ghcr.io/owner/app:v1 or ...@sha256:<hex>), one per line. Each is resolved to its digest once; the signature covers that digest and is attached to the image as image-layout says. Credentials come from the Docker config (DOCKER_CONFIG or ~/.docker/config.json)."},
 			{Name: inputLayout, Kind: gate.Enum, Values: layoutNames(), Default: string(LayoutBoth),
@@ -87,13 +86,15 @@ type Signed struct {
 	Sig      *sigstore.Signature
 }
 
-// SignFiles signs each artifact with s and writes its bundle beside it
-// (atomically: a failed run leaves no partial bundle). It stops at the
-// first error; bundles already written stay, each complete and valid.
-func SignFiles(ctx context.Context, workspace string, arts []Artifact, s sigstore.Signer) ([]Signed, error) {
+// SignFiles signs each artifact of root with s and writes its bundle
+// beside it, through root (atomically: a failed run leaves no partial
+// bundle). It stops at the first error; bundles already written stay,
+// each complete and valid. Check the bundle paths first ([CheckBundles]):
+// a bundle is written by replacing what has its name.
+func SignFiles(ctx context.Context, root *fsroot.Root, arts []Artifact, s sigstore.Signer) ([]Signed, error) {
 	var out []Signed
 	for _, a := range arts {
-		sig, d, size, err := signFile(ctx, a, s)
+		sig, d, size, err := signFile(ctx, root, a, s)
 		if err != nil {
 			return out, err
 		}
@@ -103,7 +104,7 @@ func SignFiles(ctx context.Context, workspace string, arts []Artifact, s sigstor
 			return out, fmt.Errorf("signing %s: %w", a.Rel, context.Cause(ctx))
 		}
 		rel := BundlePath(a.Rel)
-		if err := atomicfile.WriteFile(filepath.Join(workspace, filepath.FromSlash(rel)), sig.Bundle, 0o644); err != nil {
+		if err := root.WriteFile(rel, sig.Bundle, 0o644); err != nil {
 			return out, err
 		}
 		out = append(out, Signed{Artifact: a, Bundle: rel, Digest: d, Size: size, Sig: sig})
@@ -111,11 +112,38 @@ func SignFiles(ctx context.Context, workspace string, arts []Artifact, s sigstor
 	return out, nil
 }
 
-// signFile signs one file, streamed once: SHA-256 for the outputs is
-// computed from the same read as the signature's hash.
-func signFile(ctx context.Context, a Artifact, s sigstore.Signer) (*sigstore.Signature, digest.Digest, int64, error) {
-	f, err := os.Open(a.Abs)
+// CheckBundles refuses, before anything is signed, a bundle path that is
+// a symbolic link or anything but a regular file: the bundle is written
+// in its place, and a link planted there (to a file outside the
+// workspace, or to .git/hooks) must be neither followed nor silently
+// replaced. The error wraps ErrPattern and names the artifact.
+func CheckBundles(root *fsroot.Root, arts []Artifact) error {
+	for _, a := range arts {
+		rel := BundlePath(a.Rel)
+		fi, err := root.Lstat(rel)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			continue
+		case err != nil:
+			return &PatternError{Pattern: a.Rel, Err: fmt.Errorf("%w: its bundle %q cannot be checked: %w", ErrPattern, rel, err)}
+		case fi.Mode()&fs.ModeSymlink != 0:
+			return &PatternError{Pattern: a.Rel, Err: fmt.Errorf("%w: its bundle %q is a symbolic link; remove it (the bundle is written in its place, never through a link)", ErrPattern, rel)}
+		case !fi.Mode().IsRegular():
+			return &PatternError{Pattern: a.Rel, Err: fmt.Errorf("%w: its bundle %q is not a regular file", ErrPattern, rel)}
+		}
+	}
+	return nil
+}
+
+// signFile signs one file, streamed once through root: SHA-256 for the
+// outputs is computed from the same read as the signature's hash.
+func signFile(ctx context.Context, root *fsroot.Root, a Artifact, s sigstore.Signer) (*sigstore.Signature, digest.Digest, int64, error) {
+	f, _, err := root.OpenRegular(a.Rel)
 	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fsroot.ErrEscapes) || errors.Is(err, fsroot.ErrNotRegular) {
+			// Swapped since it was resolved: still the input's problem.
+			return nil, digest.Digest{}, 0, &PatternError{Pattern: a.Rel, Err: fmt.Errorf("%w: %q: %w", ErrPattern, a.Rel, err)}
+		}
 		return nil, digest.Digest{}, 0, fmt.Errorf("reading %s: %w", a.Rel, err)
 	}
 	defer f.Close()
@@ -148,7 +176,10 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	var arts []Artifact
 	if len(patterns) > 0 {
 		var err error
-		if arts, err = Resolve(in.Env.Workspace, patterns); err != nil {
+		if arts, err = Resolve(in.Workspace(), patterns); err != nil {
+			return nil, ArtifactsInputError(inputArtifacts, err)
+		}
+		if err := CheckBundles(in.Workspace(), arts); err != nil {
 			return nil, ArtifactsInputError(inputArtifacts, err)
 		}
 	}
@@ -164,9 +195,9 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, in.Duration(inputTimeout),
 		fmt.Errorf("signing did not finish within the timeout of %v", in.Duration(inputTimeout)))
 	defer cancel()
-	files, err := SignFiles(ctx, in.Env.Workspace, arts, s)
+	files, err := SignFiles(ctx, in.Workspace(), arts, s)
 	if err != nil {
-		return nil, err
+		return nil, ArtifactsInputError(inputArtifacts, err)
 	}
 	imgs, err := SignImages(ctx, images, s, Layout(in.String(inputLayout)), remote.WithAuthFromKeychain(authn.DefaultKeychain))
 	if err != nil {
@@ -204,7 +235,7 @@ func result(files []Signed, imgs []SignedImage) *gate.Result {
 		bundles = append(bundles, s.Bundle)
 		digests = append(digests, s.Digest.String()+" "+s.Artifact.Rel)
 		res.Read = append(res.Read, evidence.Artifact{Path: s.Artifact.Rel, Digest: s.Digest.String(), Size: s.Size})
-		fmt.Fprintf(&b, "| `%s` | `%s` | `%s` | %s |\n", s.Artifact.Rel, s.Digest, s.Bundle, logIndex(s.Sig))
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", gate.MarkdownCode(s.Artifact.Rel), s.Digest, gate.MarkdownCode(s.Bundle), logIndex(s.Sig))
 		res.Counters["bytes"] += s.Size
 	}
 	if len(imgs) > 0 {
@@ -225,9 +256,9 @@ func result(files []Signed, imgs []SignedImage) *gate.Result {
 		}
 		if s.ReferrerRefused != nil {
 			refused++
-			where = append(where, "OCI referrer refused by the registry: "+cellText.Replace(s.ReferrerRefused.Error()))
+			where = append(where, "OCI referrer refused by the registry: "+gate.MarkdownText(s.ReferrerRefused.Error()))
 		}
-		fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s |\n", s.Image.Given, s.Image.Digest, strings.Join(where, "<br>"), logIndex(s.Sig))
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", gate.MarkdownCode(s.Image.Given), s.Image.Digest, strings.Join(where, "<br>"), logIndex(s.Sig))
 	}
 	var first *sigstore.Signature
 	if len(files) > 0 {
@@ -262,9 +293,6 @@ func result(files []Signed, imgs []SignedImage) *gate.Result {
 	}
 	return res
 }
-
-// cellText escapes text for a Markdown table cell.
-var cellText = strings.NewReplacer("|", "\\|", "\n", " ", "\r", " ")
 
 // layoutNames lists the image-layout input's values.
 func layoutNames() []string {

@@ -6,37 +6,36 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 
 	"github.com/hubgates/hub/shared/digest"
-	"github.com/hubgates/hub/shared/evidence"
 	"github.com/hubgates/hub/shared/gate"
 )
 
-// artifactDigest hashes a workspace file; the path may not leave the
-// workspace, through ".." or a symlink.
-func artifactDigest(workspace, name string) (digest.Digest, error) {
-	f, err := os.OpenInRoot(workspace, filepath.FromSlash(name))
+// artifactDigest hashes a workspace file as it streams, through the
+// workspace root: no path or link leads the read outside. A file that is
+// missing, leads out or is not a regular file is bad input naming the
+// artifacts input.
+func artifactDigest(in *gate.Inputs, name string) (digest.Digest, error) {
+	f, _, err := in.Workspace().OpenRegular(name)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return digest.Digest{}, errors.New("does not exist")
-		}
-		return digest.Digest{}, fmt.Errorf("cannot be read inside the workspace: %w", err)
+		return digest.Digest{}, gate.FileInputError(inputArtifacts, name, err)
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return digest.Digest{}, errors.New("is a directory")
-	}
 	d, _, err := digest.FromReader(digest.SHA256, f)
-	return d, err
+	if err != nil {
+		return digest.Digest{}, fmt.Errorf("reading %s: %w", name, err)
+	}
+	return d, nil
 }
 
-// readArtifact records a file the gate read, for the evidence.
-func readArtifact(in *gate.Inputs, path string) evidence.Artifact {
-	d, _, _ := digest.FromFile(digest.SHA256, path)
-	return evidence.Artifact{Path: in.Env.Rel(path), Digest: d.String()}
+// readName is how the evidence names the file a Path input points at:
+// workspace-relative, or under $RUNNER_TEMP, never the host's path.
+func readName(in *gate.Inputs, input string) string {
+	r, rel := in.Root(input)
+	if r != nil && r != in.Workspace() {
+		return "$RUNNER_TEMP/" + rel
+	}
+	return rel
 }
 
 // splitBundles reads one JSON bundle, or several as JSON lines.

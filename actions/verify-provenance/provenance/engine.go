@@ -123,8 +123,10 @@ func (e *Engine) call(ctx context.Context, req engineRequest) ([]byte, *utils.Tr
 	cmd.Stdout, cmd.Stderr = &limited{w: &stdout, n: maxEngineOutput}, &limited{w: &stderr, n: 64 << 10}
 	if err := cmd.Run(); err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
-			return nil, nil, fmt.Errorf("the slsa-verifier engine is not installed at %s (the gate's image has it; to run the gate from source, build it: go build -C actions/verify-provenance/slsaverifier -o <folder of the gate binary>/%s .): %w",
-				filepath.Base(e.Path), EngineName, err)
+			// The error names the engine's path on this machine: not
+			// for the log. The sentinel is kept for errors.Is.
+			return nil, nil, fmt.Errorf("the slsa-verifier engine %s is not installed beside the gate (the gate's image has it; to run the gate from source, build it: go build -C actions/verify-provenance/slsaverifier -o <folder of the gate binary>/%s .): %w",
+				filepath.Base(e.Path), EngineName, os.ErrNotExist)
 		}
 		return nil, nil, fmt.Errorf("running the slsa-verifier engine: %w: %s", err, lastLine(stderr.String()))
 	}

@@ -138,8 +138,9 @@ func TestEngineRefusesTampering(t *testing.T) {
 	if engine == nil || errors.Is(engine, ErrUnavailable) || offline == nil {
 		t.Errorf("tampered signature: engine %v, offline %v; want both to deny", engine, offline)
 	}
-	missing := &Engine{Path: filepath.Join(t.TempDir(), EngineName)}
-	if _, err := (Online{Engine: missing}).Verify(context.Background(), prov, a, p); !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "not installed") {
-		t.Errorf("no engine: %v, want ErrUnavailable saying it is not installed", err)
+	dir := t.TempDir()
+	missing := &Engine{Path: filepath.Join(dir, EngineName)}
+	if _, err := (Online{Engine: missing}).Verify(context.Background(), prov, a, p); !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "not installed") || strings.Contains(err.Error(), dir) {
+		t.Errorf("no engine: %v, want ErrUnavailable saying it is not installed, without the machine's path", err)
 	}
 }

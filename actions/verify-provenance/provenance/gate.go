@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -25,6 +24,7 @@ const (
 	inputArtifacts      = "artifacts"
 	inputImages         = "images"
 	inputProvenance     = "provenance"
+	inputDigest         = "digest"
 	inputSourceURI      = FieldSourceURI
 	inputBuilderID      = FieldBuilderID
 	inputSourceBranch   = "source-branch"
@@ -88,11 +88,13 @@ var Gate = &gate.Gate{
 			"The summary says which path ran.",
 		Inputs: []gate.Input{
 			{Name: inputArtifacts, Kind: gate.List,
-				Description: "Artifact files to verify, relative to the workspace; each must be a subject of the provenance. One of artifacts and images is required."},
+				Description: "Artifact files to verify, relative to the workspace; each must be a subject of the provenance. Files are read inside the workspace only: a link that leads out of it is refused (exit 2). One of artifacts, images and digest is required."},
 			{Name: inputImages, Kind: gate.List,
 				Description: "OCI image references to verify, one per line. Each is resolved to its digest once; the SLSA provenance attached to that digest in the registry (cosign's sha256-<hex>.att tag, or Sigstore bundles among the OCI referrers) must name the digest as its subject. Credentials come from the Docker config (DOCKER_CONFIG or ~/.docker/config.json)."},
 			{Name: inputProvenance, Kind: gate.Path,
-				Description: "The provenance of artifacts: a Sigstore bundle (.intoto.jsonl or .build.slsa of the SLSA GitHub generator, .sigstore.json of attest-build-provenance), or several, one per line. Required with artifacts; images carry theirs in the registry."},
+				Description: "The provenance of artifacts: a Sigstore bundle (.intoto.jsonl or .build.slsa of the SLSA GitHub generator, .sigstore.json of attest-build-provenance), or several, one per line. Required with artifacts or digest; images carry theirs in the registry."},
+			{Name: inputDigest, Kind: gate.String,
+				Description: "Verify the artifact with this SHA-256 digest (sha256:<hex>, or bare hex) instead of a file, when the file is not in the workspace: it must be a subject of the provenance the provenance input names; artifacts stays empty."},
 			{Name: inputSourceURI, Kind: gate.String, Required: true,
 				Description: "The repository the artifacts and images must be built from, as github.com/<owner>/<repo>."},
 			{Name: inputBuilderID, Kind: gate.String, Required: true,
@@ -135,7 +137,11 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 		return nil, err
 	}
 	names, images := in.List(inputArtifacts), in.List(inputImages)
-	if err := checkSubjects(in, names, images); err != nil {
+	byDigest, err := digestSubject(in, names)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSubjects(in, names, images, byDigest); err != nil {
 		return nil, err
 	}
 	timeout := in.Duration(inputTimeout)
@@ -149,8 +155,8 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	}
 	t.res.Outputs[outputPath] = v.name
 
-	if len(names) > 0 {
-		if err := verifyArtifacts(ctx, in, v, names, t); err != nil {
+	if len(names) > 0 || byDigest != nil {
+		if err := verifyArtifacts(ctx, in, v, names, byDigest, t); err != nil {
 			return nil, err
 		}
 	}
@@ -160,20 +166,46 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 			return nil, err
 		}
 	}
-	return t.result(in, p, v.name, len(names), len(images)), nil
+	artifacts := len(names)
+	if byDigest != nil {
+		artifacts = 1
+	}
+	return t.result(in, p, v.name, artifacts, len(images)), nil
 }
 
-// checkSubjects refuses a run with nothing to verify, artifacts without
-// their provenance, provenance without artifacts, and image references
-// that do not parse.
-func checkSubjects(in *gate.Inputs, names, images []string) error {
+// digestSubject reads the digest input: the artifact known by its
+// digest, nil when the input is empty.
+func digestSubject(in *gate.Inputs, names []string) (*digest.Digest, error) {
+	raw := in.String(inputDigest)
+	if raw == "" {
+		return nil, nil
+	}
+	if len(names) > 0 {
+		return nil, gate.BadInputf(inputDigest, raw, "is given with artifacts; give the file or its digest")
+	}
+	d, err := digest.Parse(raw)
+	if err != nil {
+		return nil, gate.BadInputf(inputDigest, raw, "%v", err)
+	}
+	if d.Algorithm != digest.SHA256 {
+		return nil, gate.BadInputf(inputDigest, raw, "want a sha256 digest, as SLSA provenance names its subjects")
+	}
+	return &d, nil
+}
+
+// checkSubjects refuses a run with nothing to verify, artifacts (or a
+// digest) without their provenance, provenance without artifacts, and
+// image references that do not parse.
+func checkSubjects(in *gate.Inputs, names, images []string, byDigest *digest.Digest) error {
 	switch {
-	case len(names) == 0 && len(images) == 0:
-		return gate.BadInputf(inputArtifacts, "", "is required unless images is given")
+	case len(names) == 0 && len(images) == 0 && byDigest == nil:
+		return gate.BadInputf(inputArtifacts, "", "is required unless images or digest is given")
 	case len(names) > 0 && in.Path(inputProvenance) == "":
 		return gate.BadInputf(inputProvenance, "", "is required with artifacts")
-	case len(names) == 0 && in.Path(inputProvenance) != "":
-		return gate.BadInputf(inputProvenance, in.Raw(inputProvenance), "names the provenance of artifacts, but artifacts is empty (images carry theirs in the registry)")
+	case byDigest != nil && in.Path(inputProvenance) == "":
+		return gate.BadInputf(inputProvenance, "", "is required with digest: it names the provenance of the artifact")
+	case len(names) == 0 && byDigest == nil && in.Path(inputProvenance) != "":
+		return gate.BadInputf(inputProvenance, in.Raw(inputProvenance), "names the provenance of artifacts, but artifacts and digest are empty (images carry theirs in the registry)")
 	}
 	for _, ref := range images {
 		if _, err := ociref.Parse(ref); err != nil {
@@ -186,8 +218,7 @@ func checkSubjects(in *gate.Inputs, names, images []string) error {
 // choosePath builds the offline path when a trusted root is given, the
 // slsa-verifier path otherwise.
 func choosePath(in *gate.Inputs, p Policy, t *tally) (paths, error) {
-	rootPath := in.Path(inputTrustedRoot)
-	if rootPath == "" {
+	if in.Path(inputTrustedRoot) == "" {
 		on := Online{}
 		return paths{name: "slsa-verifier",
 			artifact: func(ctx context.Context, b []byte, a digest.Digest) (*Report, error) { return on.Verify(ctx, b, a, p) },
@@ -195,7 +226,11 @@ func choosePath(in *gate.Inputs, p Policy, t *tally) (paths, error) {
 				return on.VerifyImage(ctx, img, atts, p)
 			}}, nil
 	}
-	tr, err := sigstore.LoadTrustedRoot(rootPath)
+	b, err := in.ReadFile(inputTrustedRoot, maxTrustedRoot)
+	if err != nil {
+		return paths{}, err
+	}
+	tr, err := sigstore.ParseTrustedRoot(b)
 	if err != nil {
 		return paths{}, gate.BadInputf(inputTrustedRoot, in.Raw(inputTrustedRoot), "%v", err)
 	}
@@ -203,7 +238,7 @@ func choosePath(in *gate.Inputs, p Policy, t *tally) (paths, error) {
 	if err != nil {
 		return paths{}, gate.BadInputf(inputTrustedRoot, in.Raw(inputTrustedRoot), "%v", err)
 	}
-	t.res.Read = append(t.res.Read, readArtifact(in, rootPath))
+	t.res.Read = append(t.res.Read, evidence.Artifact{Path: readName(in, inputTrustedRoot), Digest: digest.FromBytes(digest.SHA256, b).String(), Size: int64(len(b))})
 	return paths{name: "offline",
 		artifact: func(_ context.Context, b []byte, a digest.Digest) (*Report, error) { return off.Verify(b, a, p) },
 		image: func(ctx context.Context, img ociref.Image, atts []Attestation) (*Report, error) {
@@ -211,29 +246,47 @@ func choosePath(in *gate.Inputs, p Policy, t *tally) (paths, error) {
 		}}, nil
 }
 
-// verifyArtifacts checks each artifact file against the provenance file.
-func verifyArtifacts(ctx context.Context, in *gate.Inputs, v paths, names []string, t *tally) error {
-	provPath := in.Path(inputProvenance)
-	provData, err := os.ReadFile(provPath)
+// Bounds on what is read whole from the workspace: a trusted root is a
+// few kilobytes; provenance lists the build's subjects, which a release
+// of many files makes long, but not this long.
+const (
+	maxTrustedRoot = 4 << 20
+	maxProvenance  = 64 << 20
+)
+
+// verifyArtifacts checks each artifact file, or the artifact known by
+// byDigest, against the provenance file, read through the workspace root.
+func verifyArtifacts(ctx context.Context, in *gate.Inputs, v paths, names []string, byDigest *digest.Digest, t *tally) error {
+	provData, err := in.ReadFile(inputProvenance, maxProvenance)
 	if err != nil {
-		return gate.BadInputf(inputProvenance, in.Raw(inputProvenance), "%v", err)
+		return err
 	}
-	t.res.Read = append(t.res.Read, evidence.Artifact{Path: in.Env.Rel(provPath), Digest: digest.FromBytes(digest.SHA256, provData).String()})
+	t.res.Read = append(t.res.Read, evidence.Artifact{Path: readName(in, inputProvenance), Digest: digest.FromBytes(digest.SHA256, provData).String(), Size: int64(len(provData))})
 	bundles := splitBundles(provData)
 	if len(bundles) == 0 {
 		return gate.BadInputf(inputProvenance, in.Raw(inputProvenance), "the file is empty")
 	}
-	for _, name := range names {
-		d, err := artifactDigest(in.Env.Workspace, name)
-		if err != nil {
-			return &gate.InputError{Input: inputArtifacts, Value: name, Problem: err.Error(), Err: err}
-		}
-		t.res.Read = append(t.res.Read, evidence.Artifact{Path: name, Digest: d.String()})
+	check := func(label, path string, d digest.Digest) error {
 		rep, err := verifyAny(ctx, bundles, func(ctx context.Context, b []byte) (*Report, error) { return v.artifact(ctx, b, d) })
 		if err != nil && (ctx.Err() != nil || errors.Is(err, ErrUnavailable)) {
-			return fmt.Errorf("verifying %s (%s path): %w", name, v.name, err)
+			return fmt.Errorf("verifying %s (%s path): %w", label, v.name, err)
 		}
-		t.add(name, name, d, rep, err)
+		t.add(label, path, d, rep, err)
+		return nil
+	}
+	if byDigest != nil {
+		// Not a file of the repository: no annotation location.
+		return check(byDigest.String(), "", *byDigest)
+	}
+	for _, name := range names {
+		d, err := artifactDigest(in, name)
+		if err != nil {
+			return err
+		}
+		t.res.Read = append(t.res.Read, evidence.Artifact{Path: name, Digest: d.String()})
+		if err := check(name, name, d); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -96,7 +96,8 @@ func (o *Offline) verify(bundleJSON []byte, artifact digest.Digest, p Policy, de
 	// not a subject from a bad signature: both deny, the reasons differ.
 	unverified, err := env.Statement()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+		// The parser's message may quote the statement: an excerpt only.
+		return nil, fmt.Errorf("%w: the DSSE payload is not an in-toto statement: %s", ErrMalformed, sigstore.Excerpt(err.Error()))
 	}
 	subjectFound := false
 	for _, s := range unverified.GetSubject() {

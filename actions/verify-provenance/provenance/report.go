@@ -98,7 +98,7 @@ func (t *tally) result(in *gate.Inputs, p Policy, pathName string, artifacts, im
 	if images > 0 {
 		network = "no Sigstore service; images read from their registry"
 	}
-	described := map[string]string{"offline": "offline (sigstore-go, trusted root " + in.Raw(inputTrustedRoot) + ", " + network + ")",
+	described := map[string]string{"offline": "offline (sigstore-go, trusted root " + gate.MarkdownCode(in.Raw(inputTrustedRoot)) + ", " + network + ")",
 		"slsa-verifier": "online (slsa-verifier v2.7.1, Sigstore public-good trust root through TUF)"}[pathName]
 	res.Details = "**Verification path:** " + described + "\n\n| Subject | Digest | Result | Builder | Source | Log index |\n|---|---|---|---|---|---|\n" + strings.Join(t.rows, "")
 	return res
@@ -162,5 +162,5 @@ func row(name string, d digest.Digest, result string, rep *Report) string {
 	if len(short) > 19 {
 		short = short[:19] + "…"
 	}
-	return fmt.Sprintf("| `%s` | `%s` | %s | %s | %s | %s |\n", name, short, result, builder, source, index)
+	return fmt.Sprintf("| %s | `%s` | %s | %s | %s | %s |\n", gate.MarkdownCode(name), short, result, gate.MarkdownText(builder), gate.MarkdownText(source), index)
 }

@@ -143,7 +143,7 @@ func runCase(t *testing.T, dir, rootPath string) conformanceRun {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, a := range []Artifact{{Path: artifact, Name: filepath.Base(artifact)}, {Digest: d, Name: d.String()}} {
+	for i, a := range []Artifact{fileArtifact(t, artifact), {Digest: d, Name: d.String()}} {
 		_, rule, probs, _, err := CheckBundle(bundle, a, p)
 		msg, pass := "pass", rule == "" && err == nil
 		switch {

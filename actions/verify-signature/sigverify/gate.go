@@ -3,7 +3,6 @@ package sigverify
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -64,9 +63,9 @@ var Gate = &gate.Gate{
 			"undecided (exit 3), never passed.",
 		Inputs: []gate.Input{
 			{Name: inputArtifacts, Kind: gate.List,
-				Description: "Files or doublestar globs relative to the workspace, one per line. Each file's bundle is <file>.sigstore.json beside it (as the sign gate writes them); globs skip the bundles themselves. One of artifacts and images is required."},
+				Description: "Files or doublestar globs relative to the workspace, one per line. Each file's bundle is <file>.sigstore.json beside it (as the sign gate writes them); globs skip the bundles themselves. Files and bundles are read inside the workspace only: a link that leads out of it is refused (exit 2) and never read. One of artifacts, images and digest is required."},
 			{Name: inputImages, Kind: gate.List,
-				Description: "OCI image references, one per line. Each is resolved to its digest once, and its signatures are looked for in both layouts the sign gate and cosign write: Sigstore bundles attached to that digest as OCI referrers, and cosign's sha256-<hex>.sig tag. One signature that satisfies the expected signer and claims, and signs a payload naming that digest, passes the image: a tag moved to another image fails. Credentials come from the Docker config (DOCKER_CONFIG or ~/.docker/config.json)."},
+				Description: "OCI image references, one per line. Each is resolved to its digest once, and its signatures are looked for in every layout the sign gate and cosign v2 write: Sigstore bundles attached to that digest as OCI referrers (the sign gate's, and cosign sign --new-bundle-format's statement naming the digest), cosign's signature image as an OCI referrer (--registry-referrers-mode=oci-1-1), and cosign's sha256-<hex>.sig tag. One signature that satisfies the expected signer and claims, and signs a payload naming that digest, passes the image: a tag moved to another image fails. Credentials come from the Docker config (DOCKER_CONFIG or ~/.docker/config.json)."},
 			{Name: inputBundle, Kind: gate.Path,
 				Description: "The bundle to check when artifacts names exactly one file and its bundle lies elsewhere, or the bundle of the artifact given by digest."},
 			{Name: inputDigest, Kind: gate.String,
@@ -127,7 +126,7 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 		}
 		checks = append(checks, c)
 	} else if len(patterns) > 0 {
-		arts, err := signer.Resolve(in.Env.Workspace, patterns)
+		arts, err := signer.Resolve(in.Workspace(), patterns)
 		if err != nil {
 			return nil, signer.ArtifactsInputError(inputArtifacts, err)
 		}
@@ -162,7 +161,7 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 			return nil, fmt.Errorf("the trusted root from %s: %w", mirror, err)
 		}
 	}
-	outs, err := Verify(ctx, checks, p)
+	outs, err := Verify(ctx, in.Workspace(), checks, p)
 	if err != nil {
 		return nil, err
 	}
@@ -186,25 +185,24 @@ func digestCheck(in *gate.Inputs, raw string, files int) (Check, error) {
 	if d.Algorithm != digest.SHA256 {
 		return Check{}, gate.BadInputf(inputDigest, raw, "want a sha256 digest, as Sigstore bundles sign")
 	}
-	b := in.Path(inputBundle)
+	_, b := in.Root(inputBundle)
 	if b == "" {
 		return Check{}, gate.BadInputf(inputBundle, "", "is required with digest: it names the bundle of the artifact")
 	}
-	return Check{Artifact: signer.Artifact{Rel: d.String()}, Digest: d, Bundle: b, BundleRel: in.Env.Rel(b)}, nil
+	return Check{Artifact: signer.Artifact{Rel: d.String()}, ByDigest: true, Digest: d, Bundle: b, BundleInput: inputBundle}, nil
 }
 
 // checksFor pairs each artifact with its bundle.
 func checksFor(in *gate.Inputs, arts []signer.Artifact) ([]Check, error) {
-	if b := in.Path(inputBundle); b != "" {
+	if _, b := in.Root(inputBundle); b != "" {
 		if len(arts) != 1 {
 			return nil, gate.BadInputf(inputBundle, in.Raw(inputBundle), "names one bundle, but artifacts names %d files", len(arts))
 		}
-		return []Check{{Artifact: arts[0], Bundle: b, BundleRel: in.Env.Rel(b)}}, nil
+		return []Check{{Artifact: arts[0], Bundle: b, BundleInput: inputBundle}}, nil
 	}
 	checks := make([]Check, len(arts))
 	for i, a := range arts {
-		rel := signer.BundlePath(a.Rel)
-		checks[i] = Check{Artifact: a, Bundle: filepath.Join(in.Env.Workspace, filepath.FromSlash(rel)), BundleRel: rel}
+		checks[i] = Check{Artifact: a, Bundle: signer.BundlePath(a.Rel), BundleInput: inputArtifacts}
 	}
 	return checks, nil
 }
@@ -227,8 +225,8 @@ func policyFrom(in *gate.Inputs) (Policy, []evidence.Artifact, error) {
 		}
 		opts := []sigstore.Option{sigstore.WithTimestampThreshold(in.Int(inputThreshold))}
 		var read []evidence.Artifact
-		if path := in.Path(inputTrustedRoot); path != "" {
-			tr, art, err := trustedRoot(in, path)
+		if in.Path(inputTrustedRoot) != "" {
+			tr, art, err := trustedRoot(in)
 			if err != nil {
 				return Policy{}, nil, err
 			}
@@ -257,11 +255,10 @@ func policyFrom(in *gate.Inputs) (Policy, []evidence.Artifact, error) {
 		issuer = actionsIssuer
 	}
 	p := Policy{Identity: &sigstore.Identity{SubjectRegexp: re, Issuer: issuer}, Claims: claims}
-	path := in.Path(inputTrustedRoot)
-	if path == "" {
+	if in.Path(inputTrustedRoot) == "" {
 		return p, nil, nil
 	}
-	tr, read, err := trustedRoot(in, path)
+	tr, read, err := trustedRoot(in)
 	if err != nil {
 		return Policy{}, nil, err
 	}
@@ -271,17 +268,32 @@ func policyFrom(in *gate.Inputs) (Policy, []evidence.Artifact, error) {
 	return p, read, nil
 }
 
-// trustedRoot reads the trusted-root input, and records it as read.
-func trustedRoot(in *gate.Inputs, path string) (*root.TrustedRoot, []evidence.Artifact, error) {
-	tr, err := sigstore.LoadTrustedRoot(path)
-	if err != nil {
-		return nil, nil, gate.BadInputf(inputTrustedRoot, in.Raw(inputTrustedRoot), "%v", err)
-	}
-	d, size, err := digest.FromFile(digest.SHA256, path)
+// maxTrustedRoot bounds the trusted root read: public-good's is a few
+// kilobytes.
+const maxTrustedRoot = 4 << 20
+
+// trustedRoot reads the trusted-root input through its root (the
+// workspace or RUNNER_TEMP), and records it as read.
+func trustedRoot(in *gate.Inputs) (*root.TrustedRoot, []evidence.Artifact, error) {
+	b, err := in.ReadFile(inputTrustedRoot, maxTrustedRoot)
 	if err != nil {
 		return nil, nil, err
 	}
-	return tr, []evidence.Artifact{{Path: in.Env.Rel(path), Digest: d.String(), Size: size}}, nil
+	tr, err := sigstore.ParseTrustedRoot(b)
+	if err != nil {
+		return nil, nil, gate.BadInputf(inputTrustedRoot, in.Raw(inputTrustedRoot), "%v", err)
+	}
+	return tr, []evidence.Artifact{{Path: readName(in, inputTrustedRoot), Digest: digest.FromBytes(digest.SHA256, b).String(), Size: int64(len(b))}}, nil
+}
+
+// readName is how the evidence names the file a Path input points at:
+// workspace-relative, or under $RUNNER_TEMP, never the host's path.
+func readName(in *gate.Inputs, name string) string {
+	r, rel := in.Root(name)
+	if r != nil && r != in.Workspace() {
+		return "$RUNNER_TEMP/" + rel
+	}
+	return rel
 }
 
 func result(outs []Outcome, read []evidence.Artifact, keyed bool) *gate.Result {
@@ -315,7 +327,7 @@ func result(outs []Outcome, read []evidence.Artifact, keyed bool) *gate.Result {
 						Fingerprint: finding.Fingerprint(f.Rule, o.Subject, o.Digest.String()+"\x00"+msg)})
 				}
 			}
-			fmt.Fprintf(&b, "| `%s` | `%s` | ❌ [%s] | | |\n", o.Subject, o.Digest, strings.Join(rules, "] ["))
+			fmt.Fprintf(&b, "| %s | `%s` | ❌ [%s] | | |\n", gate.MarkdownCode(o.Subject), o.Digest, strings.Join(rules, "] ["))
 			continue
 		}
 		if !slices.Contains(signers, o.Result.Identity) {
@@ -330,11 +342,13 @@ func result(outs []Outcome, read []evidence.Artifact, keyed bool) *gate.Result {
 		if o.Result.LogIndex >= 0 {
 			idx = strconv.FormatInt(o.Result.LogIndex, 10)
 		}
+		// An image's source is written here, from digests and tags; a
+		// file's is the bundle's name, from the repository.
 		source := o.Source
 		if !o.Image {
-			source = "`" + source + "`"
+			source = gate.MarkdownCode(source)
 		}
-		fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s | %s |\n", o.Subject, o.Digest, o.Result.Identity, idx, source)
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s |\n", gate.MarkdownCode(o.Subject), o.Digest, gate.MarkdownText(o.Result.Identity), idx, source)
 	}
 	failed := len(outs) - len(digests)
 	res.Denied = failed > 0

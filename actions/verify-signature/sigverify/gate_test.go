@@ -22,6 +22,7 @@ import (
 
 	"github.com/hubgates/hub/actions/sign/signer"
 	"github.com/hubgates/hub/actions/verify-signature/sigverify"
+	"github.com/hubgates/hub/shared/fsroot"
 	"github.com/hubgates/hub/shared/gate"
 	"github.com/hubgates/hub/shared/sigstore"
 	"github.com/hubgates/hub/shared/sigstore/sigstoretest"
@@ -63,6 +64,17 @@ func execute(t *testing.T, ws string, env map[string]string, args ...string) (ga
 	return code, stdout.String(), stderr.String()
 }
 
+// openRoot opens ws as the workspace root, closed with the test.
+func openRoot(t *testing.T, ws string) *fsroot.Root {
+	t.Helper()
+	r, err := fsroot.Open(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
 // signKeyless signs the workspace's files named by patterns with a
 // private Sigstore and writes its trusted root to .sigstore/root.json.
 func signKeyless(t *testing.T, ws string, patterns ...string) *sigstoretest.Sigstore {
@@ -72,11 +84,12 @@ func signKeyless(t *testing.T, ws string, patterns ...string) *sigstoretest.Sigs
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
-	arts, err := signer.Resolve(ws, patterns)
+	root := openRoot(t, ws)
+	arts, err := signer.Resolve(root, patterns)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := signer.SignFiles(context.Background(), ws, arts, s.Signer()); err != nil {
+	if _, err := signer.SignFiles(context.Background(), root, arts, s.Signer()); err != nil {
 		t.Fatal(err)
 	}
 	js, err := s.TrustedRootJSON()
@@ -258,8 +271,9 @@ func TestKeyFlow(t *testing.T) {
 	ws := tree(t, map[string]string{"a.bin": "artifact"})
 	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	s, _ := sigstore.NewKeySigner(k)
-	arts, _ := signer.Resolve(ws, []string{"a.bin"})
-	if _, err := signer.SignFiles(context.Background(), ws, arts, s); err != nil {
+	root := openRoot(t, ws)
+	arts, _ := signer.Resolve(root, []string{"a.bin"})
+	if _, err := signer.SignFiles(context.Background(), root, arts, s); err != nil {
 		t.Fatal(err)
 	}
 	pub, _ := sigstore.MarshalPublicKey(k.Public())
@@ -364,8 +378,9 @@ func TestDigestInput(t *testing.T) {
 	ws := tree(t, map[string]string{"a.bin": "artifact"})
 	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	s, _ := sigstore.NewKeySigner(k)
-	arts, _ := signer.Resolve(ws, []string{"a.bin"})
-	if _, err := signer.SignFiles(context.Background(), ws, arts, s); err != nil {
+	root := openRoot(t, ws)
+	arts, _ := signer.Resolve(root, []string{"a.bin"})
+	if _, err := signer.SignFiles(context.Background(), root, arts, s); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Remove(filepath.Join(ws, "a.bin")); err != nil { // the file is not needed

@@ -67,17 +67,40 @@ func verifyImage(ctx context.Context, img ociref.Image, p Policy, opts ...remote
 	}
 	payload := ociref.Payload(img)
 	for i, b := range bundles {
-		found++
 		source := fmt.Sprintf("%s (bundle %d of %d)", sourceReferrer, i+1, len(bundles))
-		o.Read = append(o.Read, evidence.Artifact{Path: fmt.Sprintf("%s#bundle-%d", img, i+1), Digest: digest.FromBytes(digest.SHA256, b).String(), Size: int64(len(b))})
-		res, rule, probs, err := checkBytes(b, payload, "the signed payload of "+img.String(), p)
+		res, rule, probs, skip, err := checkReferrerBundle(b, payload, img, p)
 		if err != nil {
 			return o, fmt.Errorf("verifying %s: %w", img, err)
 		}
+		if skip {
+			continue // an attestation, not a signature
+		}
+		found++
+		o.Read = append(o.Read, evidence.Artifact{Path: fmt.Sprintf("%s#bundle-%d", img, i+1), Digest: digest.FromBytes(digest.SHA256, b).String(), Size: int64(len(b))})
 		if rule == "" {
 			return passed(o, res, source), nil
 		}
 		fail(source, rule, probs)
+	}
+
+	cosignRefs, cosignRefErr := ociref.CosignReferrers(ctx, img, opts...)
+	if cosignRefErr != nil && ctx.Err() != nil {
+		return o, cosignRefErr
+	}
+	for _, r := range cosignRefs {
+		o.Read = append(o.Read, evidence.Artifact{Path: r.Ref.String(), Digest: r.Ref.DigestStr()})
+		for i, l := range r.Layers {
+			found++
+			source := fmt.Sprintf("%s `%s` (cosign signature, layer %d of %d)", sourceReferrer, r.Ref.DigestStr(), i+1, len(r.Layers))
+			res, rule, probs, err := checkCosignLayer(l, img, p)
+			if err != nil {
+				return o, fmt.Errorf("verifying %s: %w", img, err)
+			}
+			if rule == "" {
+				return passed(o, res, source), nil
+			}
+			fail(source, rule, probs)
+		}
 	}
 
 	sigs, tagErr := ociref.ReadCosign(ctx, img, ociref.SignatureSuffix, opts...)
@@ -102,14 +125,46 @@ func verifyImage(ctx context.Context, img ociref.Image, p Policy, opts ...remote
 
 	// Nothing passed. A layout that could not be read may have held the
 	// signature that would have: undecided, not denied.
-	if err := errors.Join(refErr, tagErr); err != nil {
+	if err := errors.Join(refErr, cosignRefErr, tagErr); err != nil {
 		return o, err
 	}
 	if found == 0 {
-		o.Rule, o.Problems = RuleBundleMissing, []string{fmt.Sprintf("no signature is attached to %s (resolved from %s): no Sigstore bundle among its OCI referrers and no cosign signature at tag %s",
+		o.Rule, o.Problems = RuleBundleMissing, []string{fmt.Sprintf("no signature is attached to %s (resolved from %s): no Sigstore bundle or cosign signature among its OCI referrers and no cosign signature at tag %s",
 			img, img.Given, sigs.Tag.TagStr())}
 	}
 	return o, nil
+}
+
+// checkReferrerBundle verifies a Sigstore bundle found among img's
+// referrers. hub's sign gate attaches a message signature over img's
+// simple-signing payload; "cosign sign --new-bundle-format" a DSSE
+// envelope whose in-toto statement, of cosign's sign predicate type,
+// names img's digest as its subject, which the signature is then checked
+// against. Another DSSE bundle (an attestation: provenance, an SBOM) is
+// no signature of the image and is skipped.
+func checkReferrerBundle(b, payload []byte, img ociref.Image, p Policy) (res *sigstore.Result, rule string, probs []string, skip bool, err error) {
+	e, perr := sigstore.ParseBundle(b)
+	if perr != nil {
+		return nil, RuleSignatureInvalid, []string{perr.Error()}, false, nil
+	}
+	env, eerr := e.Envelope()
+	if eerr != nil || env == nil {
+		res, rule, probs, err = checkEntityBytes(e, payload, "the signed payload of "+img.String(), p)
+		return res, rule, probs, false, err
+	}
+	st, serr := env.Statement()
+	if serr != nil {
+		return nil, RuleSignatureInvalid, []string{fmt.Sprintf("%v: the DSSE envelope holds no in-toto statement: %s", sigstore.ErrMalformedBundle, sigstore.Excerpt(serr.Error()))}, false, nil
+	}
+	if st.GetPredicateType() != ociref.CosignSignPredicateType {
+		return nil, "", nil, true, nil
+	}
+	d, derr := sigstore.FromDigest(img.Digest)
+	if derr != nil {
+		return nil, RuleSignatureInvalid, []string{derr.Error()}, false, nil
+	}
+	res, rule, probs, err = checkEntity(e, d, "the image "+img.String(), p)
+	return res, rule, probs, false, err
 }
 
 func passed(o Outcome, res *sigstore.Result, source string) Outcome {

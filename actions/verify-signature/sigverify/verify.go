@@ -10,7 +10,6 @@ import (
 	"hash"
 	"io"
 	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/sigstore/sigstore-go/pkg/verify"
@@ -18,19 +17,29 @@ import (
 	"github.com/hubgates/hub/actions/sign/signer"
 	"github.com/hubgates/hub/shared/digest"
 	"github.com/hubgates/hub/shared/evidence"
+	"github.com/hubgates/hub/shared/fsroot"
+	"github.com/hubgates/hub/shared/gate"
 	"github.com/hubgates/hub/shared/sigstore"
 )
 
-// Check is one artifact to verify and where its bundle lies.
+// Check is one artifact to verify and where its bundle lies, both read
+// through the workspace root.
 type Check struct {
-	// Artifact is the file; with Abs empty the artifact is known by
-	// Digest only (the digest input).
+	// Artifact is the file; for an artifact known by its digest (the
+	// digest input) Rel is the digest and ByDigest is set.
 	Artifact signer.Artifact
+	ByDigest bool
 	Digest   digest.Digest
-	// Bundle is the bundle's absolute path; BundleRel its
-	// workspace-relative one, for messages.
-	Bundle, BundleRel string
+	// Bundle is the bundle's workspace-relative name.
+	Bundle string
+	// BundleInput is the input a bundle that cannot be read is blamed
+	// on: "bundle" when it named the bundle, else "artifacts".
+	BundleInput string
 }
+
+// maxBundleFile bounds a bundle read from the workspace: a bundle is a
+// few kilobytes, however large the artifact.
+const maxBundleFile = 4 << 20
 
 // Policy is what a bundle must satisfy: the verifier's trust material,
 // and for keyless signatures the identity and GitHub claims.
@@ -73,16 +82,17 @@ type Failure struct {
 	Problems []string
 }
 
-// Verify checks each artifact's bundle against p. A failing artifact is an
-// outcome, not an error; an error is something that stopped the checks
-// (an unreadable file, ctx ending).
-func Verify(ctx context.Context, checks []Check, p Policy) ([]Outcome, error) {
+// Verify checks each artifact's bundle against p, reading both through
+// root. A failing artifact is an outcome, not an error; an error is
+// something that stopped the checks (a file that cannot be read, which
+// is bad input when the file itself is the problem, or ctx ending).
+func Verify(ctx context.Context, root *fsroot.Root, checks []Check, p Policy) ([]Outcome, error) {
 	out := make([]Outcome, 0, len(checks))
 	for _, c := range checks {
 		if err := ctx.Err(); err != nil {
 			return out, fmt.Errorf("verifying %s: %w", c.Artifact.Rel, context.Cause(ctx))
 		}
-		o, err := verifyFile(c, p)
+		o, err := verifyFile(root, c, p)
 		if err != nil {
 			return out, err
 		}
@@ -91,40 +101,66 @@ func Verify(ctx context.Context, checks []Check, p Policy) ([]Outcome, error) {
 	return out, nil
 }
 
-func verifyFile(c Check, p Policy) (Outcome, error) {
+func verifyFile(root *fsroot.Root, c Check, p Policy) (Outcome, error) {
 	o := Outcome{Subject: c.Artifact.Rel}
-	b, err := os.ReadFile(c.Bundle)
+	a := Artifact{Name: c.Artifact.Rel, Digest: c.Digest}
+	if !c.ByDigest {
+		a.Root, a.Path = root, c.Artifact.Rel
+	}
+	b, err := root.ReadFile(c.Bundle, maxBundleFile)
 	if errors.Is(err, fs.ErrNotExist) {
-		o.Rule, o.Problems = RuleBundleMissing, []string{fmt.Sprintf("no bundle at %s", c.BundleRel)}
+		o.Rule, o.Problems = RuleBundleMissing, []string{fmt.Sprintf("no bundle at %s", c.Bundle)}
 		o.Digest = c.Digest
-		if c.Artifact.Abs != "" {
-			if o.Digest, o.Size, err = digest.FromFile(digest.SHA256, c.Artifact.Abs); err != nil {
-				return o, fmt.Errorf("reading %s: %w", c.Artifact.Rel, err)
+		if !c.ByDigest {
+			if o.Digest, o.Size, err = fileDigest(a); err != nil {
+				return o, artifactError(c, err)
 			}
 		}
 		return o, nil
 	}
 	if err != nil {
-		return o, fmt.Errorf("reading %s: %w", c.BundleRel, err)
+		// A link out of the workspace, a pipe, a huge file: the input's
+		// problem, named with the bundle's workspace path; its content is
+		// never read, let alone shown.
+		return o, gate.FileInputError(c.BundleInput, c.Bundle, err)
 	}
-	o.Read = []evidence.Artifact{{Path: c.BundleRel, Digest: digest.FromBytes(digest.SHA256, b).String(), Size: int64(len(b))}}
-	a := Artifact{Path: c.Artifact.Abs, Name: c.Artifact.Rel, Digest: c.Digest}
+	o.Read = []evidence.Artifact{{Path: c.Bundle, Digest: digest.FromBytes(digest.SHA256, b).String(), Size: int64(len(b))}}
 	var got Artifact
 	o.Result, o.Rule, o.Problems, got, err = CheckBundle(b, a, p)
 	o.Digest, o.Size = got.Digest, got.Size
 	if o.Rule == "" {
-		o.Source = c.BundleRel
+		o.Source = c.Bundle
 	}
 	if err != nil {
-		return o, fmt.Errorf("verifying %s: %w", c.Artifact.Rel, err)
+		return o, artifactError(c, err)
 	}
 	return o, nil
 }
 
-// Artifact is what a bundle must sign: the file at Path, hashed as it is
-// read (never held in memory), or, with Path empty, the artifact whose
-// SHA-256 is Digest. Name is how messages call it.
+// artifactError names the artifacts input when the artifact itself could
+// not be read (swapped for a link or a pipe since it was resolved).
+func artifactError(c Check, err error) error {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fsroot.ErrEscapes) || errors.Is(err, fsroot.ErrNotRegular) || errors.Is(err, fs.ErrPermission) {
+		return gate.FileInputError(inputArtifacts, c.Artifact.Rel, err)
+	}
+	return fmt.Errorf("verifying %s: %w", c.Artifact.Rel, err)
+}
+
+// fileDigest hashes the artifact file as it streams.
+func fileDigest(a Artifact) (digest.Digest, int64, error) {
+	f, _, err := a.Root.OpenRegular(a.Path)
+	if err != nil {
+		return digest.Digest{}, 0, err
+	}
+	defer f.Close()
+	return digest.FromReader(digest.SHA256, f)
+}
+
+// Artifact is what a bundle must sign: the file Path of Root, hashed as
+// it is read (never held in memory), or, with Root nil, the artifact
+// whose SHA-256 is Digest. Name is how messages call it.
 type Artifact struct {
+	Root   *fsroot.Root
 	Path   string
 	Name   string
 	Digest digest.Digest
@@ -139,9 +175,9 @@ type Artifact struct {
 func CheckBundle(bundle []byte, a Artifact, p Policy) (*sigstore.Result, string, []string, Artifact, error) {
 	b, perr := sigstore.ParseBundle(bundle)
 	if perr != nil {
-		if a.Path != "" {
+		if a.Root != nil {
 			var err error
-			if a.Digest, a.Size, err = digest.FromFile(digest.SHA256, a.Path); err != nil {
+			if a.Digest, a.Size, err = fileDigest(a); err != nil {
 				return nil, "", nil, a, err
 			}
 		}
@@ -166,14 +202,14 @@ func subjectDigest(e verify.SignedEntity, a *Artifact) (sigstore.Digest, error) 
 	if err != nil {
 		return sigstore.Digest{}, err
 	}
-	if a.Path == "" {
+	if a.Root == nil {
 		// Compared as given: a bundle that signs under another hash is
 		// refused as signing other bytes.
 		return sigstore.FromDigest(a.Digest)
 	}
-	f, err := os.Open(a.Path)
+	f, _, err := a.Root.OpenRegular(a.Path)
 	if err != nil {
-		return sigstore.Digest{}, fmt.Errorf("reading %s: %w", a.Name, err)
+		return sigstore.Digest{}, err
 	}
 	defer f.Close()
 	s256 := sha256.New()
@@ -197,17 +233,8 @@ func subjectDigest(e verify.SignedEntity, a *Artifact) (sigstore.Digest, error) 
 	return sigstore.Digest{Algorithm: alg, Value: s256.Sum(nil)}, nil
 }
 
-// checkBytes verifies a bundle over bytes held in memory (an image's
-// signed payload, a few hundred bytes).
-func checkBytes(bundle, data []byte, name string, p Policy) (*sigstore.Result, string, []string, error) {
-	b, err := sigstore.ParseBundle(bundle)
-	if err != nil {
-		return nil, RuleSignatureInvalid, []string{err.Error()}, nil
-	}
-	return checkEntityBytes(b, data, name, p)
-}
-
-// checkEntityBytes is [checkBytes] for a bundle already parsed or rebuilt.
+// checkEntityBytes verifies a parsed or rebuilt bundle over bytes held
+// in memory (an image's signed payload, a few hundred bytes).
 func checkEntityBytes(e verify.SignedEntity, data []byte, name string, p Policy) (*sigstore.Result, string, []string, error) {
 	d, err := sigstore.HashFor(e, bytes.NewReader(data))
 	if err != nil {

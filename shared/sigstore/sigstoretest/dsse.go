@@ -97,3 +97,18 @@ func (s *Sigstore) SignDSSE(run Run, payloadType string, payload []byte) (*DSSE,
 	}
 	return &DSSE{Envelope: envelope, Bundle: b, Certificate: certPEM, Chain: chainPEM, Rekor: cbundle.EntryToBundle(&anon)}, nil
 }
+
+// LogUnchecked logs body, a canonical entry body, as it is, without the
+// checks Rekor makes of a proposed entry (that it parses, that its
+// signature verifies over what it records), and returns the entry as
+// cosign keeps it beside a signature: what a log that misbehaves, or
+// whoever holds its key, can produce. Tests use it to forge an entry that
+// only a check of what the entry records refuses: its signed entry
+// timestamp and inclusion proof verify like any other.
+func (s *Sigstore) LogUnchecked(body []byte) (*cbundle.RekorBundle, error) {
+	anon, _, err := s.logEntry(context.Background(), body)
+	if err != nil {
+		return nil, err
+	}
+	return cbundle.EntryToBundle(&anon), nil
+}

@@ -6,11 +6,18 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"io"
+	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/go-jose/go-jose/v4"
+	fulcioapi "github.com/sigstore/fulcio/pkg/api"
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
 
 	"github.com/hubgates/hub/shared/sigstore"
 )
@@ -76,4 +83,57 @@ func (l liar) Public() crypto.PublicKey { return l.public.Public() }
 
 func (l liar) Sign(r io.Reader, digest []byte, _ crypto.SignerOpts) ([]byte, error) {
 	return ecdsa.SignASN1(r, l.signer, digest)
+}
+
+// cosign v2 asks for certificates through Fulcio's legacy API
+// (/api/v1/signingCert, the PEM chain in the body): the virtual Fulcio
+// answers it with Fulcio's own client, under the same checks, and its
+// tokens are RS256 JWTs, which cosign takes for tokens rather than file
+// names.
+func TestLegacyFulcioAPI(t *testing.T) {
+	s, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	tok, err := sigstore.ActionsToken{RequestURL: s.TokenURL(), RequestToken: RequestToken, Audience: "sigstore"}.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jose.ParseSigned(tok, []jose.SignatureAlgorithm{jose.RS256}); err != nil {
+		t.Errorf("the token is not an RS256 JWS: %v", err)
+	}
+	sub, err := sigstore.TokenSubject(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	der, _ := x509.MarshalPKIXPublicKey(key.Public())
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	digest := sha256.Sum256([]byte(sub))
+	proof, _ := ecdsa.SignASN1(rand.Reader, key, digest[:])
+	u, _ := url.Parse(s.Fulcio.URL)
+	client := fulcioapi.NewClient(u)
+
+	resp, err := client.SigningCert(fulcioapi.CertificateRequest{PublicKey: fulcioapi.Key{Content: pemKey}, SignedEmailAddress: proof}, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := cryptoutils.UnmarshalCertificatesFromPEM(resp.CertPEM)
+	if err != nil || len(leaf) != 1 || leaf[0].URIs[0].String() != "https://github.com/hubgates/fixture/.github/workflows/ci.yml@refs/heads/main" {
+		t.Fatalf("leaf %v, %v", leaf, err)
+	}
+	if chain, err := cryptoutils.UnmarshalCertificatesFromPEM(resp.ChainPEM); err != nil || len(chain) != 2 {
+		t.Errorf("chain of %d, %v; want the intermediate and the root", len(chain), err)
+	}
+	// Refused: another key's proof, a token it never issued.
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	badProof, _ := ecdsa.SignASN1(rand.Reader, other, digest[:])
+	if _, err := client.SigningCert(fulcioapi.CertificateRequest{PublicKey: fulcioapi.Key{Content: pemKey}, SignedEmailAddress: badProof}, tok); err == nil || !strings.Contains(err.Error(), "proof of possession") {
+		t.Errorf("bad proof: %v", err)
+	}
+	if _, err := client.SigningCert(fulcioapi.CertificateRequest{PublicKey: fulcioapi.Key{Content: pemKey}, SignedEmailAddress: proof}, tok+"x"); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("unknown token: %v", err)
+	}
 }
