@@ -336,7 +336,6 @@ func artifactURI(p string) (string, error) {
 	return first, nil
 }
 
-
 // checkWebURI checks that s is an absolute http or https URI.
 func checkWebURI(s string) error {
 	u, err := url.Parse(s)

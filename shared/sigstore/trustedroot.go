@@ -9,7 +9,9 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/tuf"
 )
 
-// LoadTrustedRoot reads a trusted_root.json (the Sigstore trust root
+// LoadTrustedRoot reads a trusted_root.json from a path, for tools and
+// tests; gates read the file through the workspace root (gate.Inputs) and
+// call [ParseTrustedRoot]. It reads a trusted_root.json (the Sigstore trust root
 // format: certificate authorities, transparency logs, CT logs, timestamp
 // authorities), for verification without any network call.
 func LoadTrustedRoot(path string) (*root.TrustedRoot, error) {

@@ -99,10 +99,8 @@ func runVerify(ctx context.Context, in *gate.Inputs, c Classification) (*gate.Re
 	case berr != nil:
 		return nil, berr
 	}
-	if p := in.Path(inputTrustedRoot); p != "" && in.String(inputPublicKey) == "" {
-		if d, n, err := digest.FromFile(digest.SHA256, p); err == nil {
-			vr.res.Read = append(vr.res.Read, evidence.Artifact{Path: in.Env.Rel(p), Digest: d.String(), Size: n})
-		}
+	if tr.root != nil {
+		vr.res.Read = append(vr.res.Read, *tr.root)
 	}
 	v, err := tr.verifier(ctx)
 	if err != nil {

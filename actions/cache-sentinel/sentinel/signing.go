@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hubgates/hub/shared/digest"
+	"github.com/hubgates/hub/shared/evidence"
 	"github.com/hubgates/hub/shared/gate"
 	"github.com/hubgates/hub/shared/signing"
 	"github.com/hubgates/hub/shared/sigstore"
@@ -24,7 +26,14 @@ type trust struct {
 	v        *sigstore.Verifier // ready, unless the public-good root must be fetched
 	identity *sigstore.Identity // nil for a key
 	timeout  time.Duration
+	// root is the trusted-root file as read, for the evidence; nil when
+	// none was given.
+	root *evidence.Artifact
 }
+
+// maxTrustedRootBytes bounds the trusted root read: the public-good one is
+// about 10 KiB.
+const maxTrustedRootBytes = 4 << 20
 
 // trustFrom reads public-key, trusted-root and the identity inputs.
 func trustFrom(in *gate.Inputs, c Classification) (*trust, error) {
@@ -49,7 +58,12 @@ func trustFrom(in *gate.Inputs, c Classification) (*trust, error) {
 	}
 	t.identity = &sigstore.Identity{SubjectRegexp: re, Issuer: issuer}
 	if p := in.Path(inputTrustedRoot); p != "" {
-		tr, err := sigstore.LoadTrustedRoot(p)
+		b, err := in.ReadFile(inputTrustedRoot, maxTrustedRootBytes)
+		if err != nil {
+			return nil, err
+		}
+		t.root = &evidence.Artifact{Path: in.Env.Rel(p), Digest: digest.FromBytes(digest.SHA256, b).String(), Size: int64(len(b))}
+		tr, err := sigstore.ParseTrustedRoot(b)
 		if err != nil {
 			return nil, gate.BadInputf(inputTrustedRoot, in.Raw(inputTrustedRoot), "%v", err)
 		}

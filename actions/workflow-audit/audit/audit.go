@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hubgates/hub/shared/finding"
+	"github.com/hubgates/hub/shared/fsroot"
 )
 
 // MaxFileSize is the largest file, in bytes, that Scan parses. A larger file
@@ -183,7 +184,12 @@ func Scan(ctx context.Context, root string, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	col, err := collectTargets(ctx, rootReal, opts.Paths)
+	fsys, err := fsroot.Open(rootReal)
+	if err != nil {
+		return nil, &PathError{Path: root, Err: err}
+	}
+	defer fsys.Close()
+	col, err := collectTargets(ctx, rootReal, fsys, opts.Paths)
 	if err != nil {
 		return nil, err
 	}
@@ -195,6 +201,7 @@ func Scan(ctx context.Context, root string, opts Options) (*Report, error) {
 	s := &scanner{
 		ctx:   ctx,
 		root:  rootReal,
+		fsys:  fsys,
 		check: &checkCtx{allow: newAllowList(opts.AllowUnpinned), patName: patName, persona: opts.Persona},
 		queue: targets,
 		seen:  map[string]bool{},

@@ -185,8 +185,13 @@ func TestPathErrors(t *testing.T) {
 	links := map[string]string{
 		"escape.yml":   filepath.Join(outside, "evil.yml"),
 		"escdir":       filepath.Join(outside, "dir"),
-		"dangling.yml": filepath.Join(root, "nope.yml"),
-		"inside.yml":   filepath.Join(root, "ok.yml"),
+		"dangling.yml": "nope.yml",
+		"inside.yml":   "ok.yml",
+		// An absolute link leads outside even when it points back inside:
+		// the same repository checked out elsewhere points elsewhere, and
+		// the reads go through an os.Root of the scan root, which refuses
+		// absolute links.
+		"abs-inside.yml": filepath.Join(root, "ok.yml"),
 	}
 	for name, target := range links {
 		if err := os.Symlink(target, filepath.Join(root, name)); err != nil {
@@ -206,6 +211,7 @@ func TestPathErrors(t *testing.T) {
 		{"escdir", ErrOutsideRoot},
 		{"escdir/Dockerfile", ErrOutsideRoot},
 		{"dangling.yml", fs.ErrNotExist},
+		{"abs-inside.yml", ErrOutsideRoot},
 		{filepath.Join(outside, "evil.yml"), ErrOutsideRoot},
 		{"README.md", ErrUnsupportedKind},
 		{"*.json", ErrNoMatch},
@@ -245,7 +251,10 @@ func TestPathErrors(t *testing.T) {
 	if err := os.Symlink(filepath.Join(outside, "evil.yml"), filepath.Join(root, ".github/workflows/evil.yml")); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink(filepath.Join(root, "ok.yml"), filepath.Join(root, ".github/workflows/ok.yml")); err != nil {
+	if err := os.Symlink("../../ok.yml", filepath.Join(root, ".github/workflows/ok.yml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(root, "ok.yml"), filepath.Join(root, ".github/workflows/abs.yml")); err != nil {
 		t.Fatal(err)
 	}
 	r, err = Scan(context.Background(), root, Options{})

@@ -121,7 +121,7 @@ func (s *scanner) scanCallees() error {
 		if i < 0 {
 			continue
 		}
-		src, _, size, err := readCapped(s.queue[i].abs)
+		src, _, size, err := readCapped(s.fsys, s.queue[i].rel)
 		if err != nil {
 			return &PathError{Path: p, Err: fmt.Errorf("reading workflow: %w", err)}
 		}

@@ -1,10 +1,10 @@
 package audit
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -148,10 +148,6 @@ func TestDeeplyNestedYAML(t *testing.T) {
 }
 
 func sha256Hex(b []byte) string {
-	dir, _ := os.MkdirTemp("", "sha")
-	defer os.RemoveAll(dir)
-	p := filepath.Join(dir, "f")
-	_ = os.WriteFile(p, b, 0o644)
-	_, sum, _, _ := readCapped(p)
-	return "sha256:" + sum
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
 }

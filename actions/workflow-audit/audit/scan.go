@@ -20,13 +20,17 @@ import (
 	"unicode/utf8"
 
 	"github.com/hubgates/hub/shared/finding"
+	"github.com/hubgates/hub/shared/fsroot"
 )
 
 // scanner holds one Scan's state. Files are scanned in parallel; only the
 // coordinator (scanAll) touches queue, seen, files and found.
 type scanner struct {
-	ctx   context.Context
-	root  string
+	ctx  context.Context
+	root string
+	// fsys is root as an os.Root: every file is read through it, so no
+	// link (planted before the scan or during it) leads a read outside.
+	fsys  *fsroot.Root
 	check *checkCtx
 	queue []target
 	seen  map[string]bool
@@ -107,16 +111,18 @@ func (s *scanner) scanAll() error {
 	return nil
 }
 
-// readCapped reads at most MaxFileSize+1 bytes of the file while hashing all
-// of it. It returns the content read, the hex digest and the full size.
-// Files within the cap, nearly all of them, are read in one call.
-func readCapped(abs string) ([]byte, string, int64, error) {
-	f, err := os.Open(abs)
+// readCapped reads at most MaxFileSize+1 bytes of the file rel, inside
+// root, while hashing all of it. It returns the content read, the hex
+// digest and the full size. Files within the cap, nearly all of them, are
+// read in one call. A named pipe or device is refused before a read could
+// block on it.
+func readCapped(root *fsroot.Root, rel string) ([]byte, string, int64, error) {
+	f, st, err := root.OpenRegular(rel)
 	if err != nil {
 		return nil, "", 0, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() <= MaxFileSize {
+	if st.Size() <= MaxFileSize {
 		buf := make([]byte, st.Size()+1) // one spare byte shows growth since Stat
 		n, err := io.ReadFull(f, buf)
 		if err == io.ErrUnexpectedEOF || err == io.EOF {
@@ -152,7 +158,7 @@ func isText(b []byte) bool {
 // scanFile reads, parses and checks one file. It runs on a worker: it reads
 // only the scanner's immutable fields.
 func (s *scanner) scanFile(t target) (res fileResult) {
-	src, sum, size, err := readCapped(t.abs)
+	src, sum, size, err := readCapped(s.fsys, t.rel)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {

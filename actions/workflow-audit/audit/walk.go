@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/hubgates/hub/shared/fsroot"
 )
 
 // skipDirs are directory names the default walk never enters: VCS data,
@@ -122,8 +124,12 @@ func kindByName(rel string) string {
 }
 
 type collector struct {
-	ctx     context.Context
-	root    string
+	ctx  context.Context
+	root string
+	// fsys is root as an os.Root: links are judged as the reads that
+	// follow will see them, so an absolute link, even one pointing back
+	// inside, leads outside.
+	fsys    *fsroot.Root
 	targets []target
 	index   map[string]int
 	// refused are the repository paths of files that would be scanned
@@ -131,8 +137,8 @@ type collector struct {
 	refused []string
 }
 
-func collectTargets(ctx context.Context, root string, paths []string) (*collector, error) {
-	c := &collector{ctx: ctx, root: root, index: map[string]int{}}
+func collectTargets(ctx context.Context, root string, fsys *fsroot.Root, paths []string) (*collector, error) {
+	c := &collector{ctx: ctx, root: root, fsys: fsys, index: map[string]int{}}
 	if len(paths) == 0 {
 		if err := c.walk(root, "."); err != nil {
 			return nil, err
@@ -199,14 +205,13 @@ func (c *collector) walk(dirAbs, dirRel string) error {
 		abs := p
 		switch {
 		case d.Type()&fs.ModeSymlink != 0:
-			real, err := filepath.EvalSymlinks(p)
-			if err != nil || !within(c.root, real) {
+			st, err := c.fsys.Stat(rel)
+			if err != nil || !st.Mode().IsRegular() {
 				return nil // dangling or escaping link: GitHub cannot read it either
 			}
-			if st, err := os.Stat(real); err != nil || !st.Mode().IsRegular() {
-				return nil
+			if real, err := filepath.EvalSymlinks(p); err == nil {
+				abs = real
 			}
-			abs = real
 		case !d.Type().IsRegular(): // the directory entry's type: no stat per file
 			return nil
 		}
@@ -247,16 +252,16 @@ func (c *collector) addPath(p string) error {
 		}
 		return &PathError{Path: p, Err: notExist(err)}
 	}
-	real, err := filepath.EvalSymlinks(lexical)
+	st, err := c.fsys.Stat(rel)
+	if errors.Is(err, fsroot.ErrEscapes) {
+		return &PathError{Path: p, Err: ErrOutsideRoot}
+	}
 	if err != nil {
 		return &PathError{Path: p, Err: notExist(err)}
 	}
-	if !within(c.root, real) {
-		return &PathError{Path: p, Err: ErrOutsideRoot}
-	}
-	st, err := os.Stat(real)
+	real, err := filepath.EvalSymlinks(lexical)
 	if err != nil {
-		return &PathError{Path: p, Err: err}
+		return &PathError{Path: p, Err: notExist(err)}
 	}
 	switch {
 	case st.IsDir():
@@ -320,14 +325,15 @@ func (c *collector) addGlob(p, pattern string) error {
 			c.refused = append(c.refused, m)
 			return nil
 		}
-		real, err := filepath.EvalSymlinks(filepath.Join(c.root, filepath.FromSlash(m)))
-		if err != nil {
-			return nil // dangling link
-		}
-		if !within(c.root, real) {
+		st, err := c.fsys.Stat(m)
+		if errors.Is(err, fsroot.ErrEscapes) {
 			return &PathError{Path: m, Err: ErrOutsideRoot}
 		}
-		if st, err := os.Stat(real); err != nil || !st.Mode().IsRegular() {
+		if err != nil || !st.Mode().IsRegular() {
+			return nil // dangling link, or not a file
+		}
+		real, err := filepath.EvalSymlinks(filepath.Join(c.root, filepath.FromSlash(m)))
+		if err != nil {
 			return nil
 		}
 		n++
