@@ -2,6 +2,7 @@ package actions
 
 import (
 	"github.com/hubgates/hub/actions/cache-sentinel/sentinel"
+	"github.com/hubgates/hub/actions/policy/policygate"
 	"github.com/hubgates/hub/actions/rekor-monitor/monitor"
 	"github.com/hubgates/hub/actions/sarif-gate/sarifgate"
 	"github.com/hubgates/hub/actions/sign/signer"
@@ -21,5 +22,6 @@ func All() []*gate.Gate {
 		sigverify.Gate,
 		provenance.Gate,
 		monitor.Gate,
+		policygate.Gate,
 	}
 }
