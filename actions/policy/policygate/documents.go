@@ -15,9 +15,11 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// maxNodes bounds the values one file may expand to, aliases included, so
-// a YAML "billion laughs" file is refused instead of eating the memory.
-const maxNodes = 5_000_000
+// aliasAllowance is how many values aliases may add to a YAML file beyond
+// one per byte of it: a file may expand to about its own size plus this,
+// so a "billion laughs" file is refused at once instead of eating the
+// memory, while a file without aliases never comes near the bound.
+const aliasAllowance = 100_000
 
 // maxDepth bounds nesting, for the same reason.
 const maxDepth = 1000
@@ -116,7 +118,7 @@ func lineAt(src []byte, off int64) int {
 func parseYAML(src []byte) ([]document, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	var docs []document
-	budget := maxNodes
+	budget := len(src) + aliasAllowance
 	for {
 		var n yaml.Node
 		err := dec.Decode(&n)
@@ -133,7 +135,11 @@ func parseYAML(src []byte) ([]document, error) {
 		if err != nil {
 			return nil, err
 		}
-		docs = append(docs, document{value: v, node: &n, line: n.Line})
+		line := n.Line
+		if len(n.Content) > 0 {
+			line = n.Content[0].Line
+		}
+		docs = append(docs, document{value: v, node: &n, line: line})
 	}
 }
 
@@ -154,7 +160,7 @@ func yamlError(err error) error {
 func nodeValue(n *yaml.Node, depth int, budget *int) (ast.Value, error) {
 	*budget--
 	if *budget < 0 {
-		return nil, &parseError{line: n.Line, err: fmt.Errorf("expands to more than %d values (aliases?)", maxNodes)}
+		return nil, &parseError{line: n.Line, err: errors.New("expands to far more values than it holds (aliases?)")}
 	}
 	if depth > maxDepth {
 		return nil, &parseError{line: n.Line, err: fmt.Errorf("nested more than %d levels deep", maxDepth)}

@@ -349,3 +349,15 @@ func applyLoc(m *message, v any) {
 		m.pending = p
 	}
 }
+
+// String renders a message for tests and debugging: file:line: text.
+func (m message) String() string {
+	s := m.text
+	if m.exception {
+		s = "exception to " + m.rule
+	}
+	if m.file != "" {
+		return fmt.Sprintf("%s:%d: %s", m.file, m.line, s)
+	}
+	return s
+}
