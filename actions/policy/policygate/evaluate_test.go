@@ -72,7 +72,7 @@ func TestEvaluateOutcomes(t *testing.T) {
 		{"exception rules except", map[string]string{"policy/p.rego": "package main\n\ndeny_tag contains \"tag\" if input.tag\n\ndeny contains \"plain\" if input.tag\n\nexception contains [\"tag\"] if input.ok\n", "a.json": `{"tag": true, "ok": true}`}, nil,
 			[]string{"a.json:0: plain", "a.json:0: exception to data.main.deny_tag"}},
 		{"data files merge by folder", map[string]string{
-			"policy/p.rego":   "package main\n\ndeny contains m if { some m in data.lists.blocked; m == input.x }\n\ndeny contains \"top\" if data.top == input.x\n",
+			"policy/p.rego":     "package main\n\ndeny contains m if { some m in data.lists.blocked; m == input.x }\n\ndeny contains \"top\" if data.top == input.x\n",
 			"data/lists/b.yaml": "blocked: [evil]\n", "extra.json": `{"top": "t"}`, "a.json": `{"x": "evil"}`, "b.json": `{"x": "t"}`},
 			func(o *options) { o.data = []string{"data", "extra.json"} }, []string{"a.json:0: evil", "b.json:0: top"}},
 		{"conftest.file names the input", map[string]string{"policy/p.rego": "package main\n\ndeny contains data.conftest.file.name if data.conftest.file.dir == \"sub\"\n", "sub/a.json": "{}", "b.json": "{}"},
