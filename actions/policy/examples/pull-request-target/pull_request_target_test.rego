@@ -24,7 +24,7 @@ test_workflow_not_in_allowlist_is_denied if {
 }
 
 test_no_allowlist_denies if {
-	count(pull_request_target.deny) == 1 with input as safe with data.conftest.file as file
+	count(pull_request_target.deny) == 1 with input as safe with data.conftest.file as file with data.hub_config as {}
 }
 
 test_checkout_of_head_is_denied if {
@@ -46,8 +46,12 @@ test_gh_pr_checkout_is_denied if {
 }
 
 test_trigger_as_list_and_string if {
-	count(pull_request_target.deny) == 1 with input as {"on": ["push", "pull_request_target"]} with data.conftest.file as file
-	count(pull_request_target.deny) == 1 with input as {"on": "pull_request_target"} with data.conftest.file as file
+	count(pull_request_target.deny) == 1 with input as {"on": ["push", "pull_request_target"]}
+		with data.conftest.file as file
+		with data.hub_config as {}
+	count(pull_request_target.deny) == 1 with input as {"on": "pull_request_target"}
+		with data.conftest.file as file
+		with data.hub_config as {}
 }
 
 test_other_triggers_may_check_out_head if {

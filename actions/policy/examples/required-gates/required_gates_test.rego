@@ -33,5 +33,5 @@ test_records_of_two_commits_are_denied if {
 }
 
 test_nothing_required_is_denied if {
-	count(required_gates.deny) == 1 with input as []
+	count(required_gates.deny) == 1 with input as [] with data.hub_config as {}
 }
