@@ -99,6 +99,9 @@ func TestScripts(t *testing.T) {
 				// sign's Vault transit engine (KMS keys).
 				"vault":  cmdVault,
 				"awskms": cmdAWSKMS,
+
+				// policy's shipped example policies.
+				"policy-example": cmdPolicyExample,
 			},
 		})
 	})

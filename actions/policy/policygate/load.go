@@ -309,7 +309,19 @@ func merge(dst, src map[string]any, at []string) error {
 	return nil
 }
 
-// loadCapabilities reads a capabilities file in OPA's format.
+// loadCapabilities reads a capabilities file in OPA's format. OPA's
+// reader ignores fields it does not know, so any JSON object would do;
+// a file that declares no built-in function, or lacks the rego_v1
+// feature that v1 policies need, is refused here.
 func loadCapabilities(src []byte) (*ast.Capabilities, error) {
-	return ast.LoadCapabilitiesJSON(bytes.NewReader(src))
+	c, err := ast.LoadCapabilitiesJSON(bytes.NewReader(src))
+	switch {
+	case err != nil:
+		return nil, err
+	case len(c.Builtins) == 0:
+		return nil, errors.New("it declares no built-in function")
+	case !slices.Contains(c.Features, "rego_v1"):
+		return nil, errors.New("it lacks the rego_v1 feature, which Rego v1 policies need")
+	}
+	return c, nil
 }
