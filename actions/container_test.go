@@ -70,7 +70,15 @@ func buildAndLoad(ctx context.Context, gate, tmp string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	opts, err := image.NewOptions(gate, image.WithVersion("container-test"), image.WithPlatforms(platform), image.WithBinary(platform, bin))
+	extras, err := image.BuildExtras(ctx, gate, gate, image.BinaryOptions{Platform: platform, Version: "container-test", OutDir: dir})
+	if err != nil {
+		return "", err
+	}
+	options := []image.Option{image.WithVersion("container-test"), image.WithPlatforms(platform), image.WithBinary(platform, bin)}
+	for path, b := range extras {
+		options = append(options, image.WithExtra(path, map[string]string{platform: b}))
+	}
+	opts, err := image.NewOptions(gate, options...)
 	if err != nil {
 		return "", err
 	}

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -57,7 +59,7 @@ func Build(ctx context.Context, opts Options) (v1.ImageIndex, error) {
 			return nil, fmt.Errorf("build image %s: %w", o.Gate, err)
 		}
 		spec, _ := lookupPlatform(p) // validated by normalized
-		img, err := buildImage(o, spec, o.Binaries[p])
+		img, err := buildImage(o, spec, p)
 		if err != nil {
 			return nil, fmt.Errorf("build image %s for %s: %w", o.Gate, p, err)
 		}
@@ -75,18 +77,20 @@ func Build(ctx context.Context, opts Options) (v1.ImageIndex, error) {
 	return idx, nil
 }
 
-func buildImage(o Options, spec platformSpec, binaryPath string) (v1.Image, error) {
-	if binaryPath == "" {
-		return nil, errNoBinary
-	}
-	bin, err := os.ReadFile(binaryPath)
+func buildImage(o Options, spec platformSpec, platform string) (v1.Image, error) {
+	bin, err := readBinary(o.Binaries[platform])
 	if err != nil {
-		return nil, fmt.Errorf("read binary: %w", err)
+		return nil, err
 	}
-	if len(bin) == 0 {
-		return nil, fmt.Errorf("binary %s: %w", binaryPath, errNoBinary)
+	files := []layerFile{{name: Entrypoint[1:], data: bin}}
+	for _, e := range o.Extras {
+		b, err := readBinary(e.Binaries[platform])
+		if err != nil {
+			return nil, fmt.Errorf("extra binary %s: %w", e.Path, err)
+		}
+		files = append(files, layerFile{name: e.Path[1:], data: b})
 	}
-	layerBytes, err := LayerTarGzip(bin, o.Created)
+	layerBytes, err := layerTarGzip(files, o.Created)
 	if err != nil {
 		return nil, err
 	}
@@ -139,42 +143,61 @@ func buildImage(o Options, spec platformSpec, binaryPath string) (v1.Image, erro
 	return img, nil
 }
 
+// readBinary reads a built binary, refusing an empty one.
+func readBinary(path string) ([]byte, error) {
+	if path == "" {
+		return nil, errNoBinary
+	}
+	bin, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read binary: %w", err)
+	}
+	if len(bin) == 0 {
+		return nil, fmt.Errorf("binary %s: %w", path, errNoBinary)
+	}
+	return bin, nil
+}
+
+// layerFile is a binary at the root of the layer.
+type layerFile struct {
+	name string
+	data []byte
+}
+
 // LayerTarGzip returns the gzip-compressed tar of a gate image's only layer:
 // the entry "gate" (binary, mode 0755) and the empty directory "tmp/" (mode
 // 01777), in that (sorted) order, owned by uid and gid 0 with no user or
 // group names and with modification time mtime. Equal inputs give equal
 // bytes.
 func LayerTarGzip(binary []byte, mtime time.Time) ([]byte, error) {
+	return layerTarGzip([]layerFile{{name: Entrypoint[1:], data: binary}}, mtime)
+}
+
+// layerTarGzip is LayerTarGzip with extra binaries at the root: every
+// file (mode 0755) and "tmp/", sorted by name.
+func layerTarGzip(files []layerFile, mtime time.Time) ([]byte, error) {
 	if err := ValidateCreated(mtime); err != nil {
 		return nil, err
 	}
 	mtime = mtime.UTC()
 	var tarBuf bytes.Buffer
 	tw := tar.NewWriter(&tarBuf)
-	entries := []*tar.Header{
-		{
-			Typeflag: tar.TypeReg,
-			Name:     Entrypoint[1:],
-			Mode:     BinaryMode,
-			Size:     int64(len(binary)),
-			ModTime:  mtime,
-			Format:   tar.FormatUSTAR,
-		},
-		{
-			Typeflag: tar.TypeDir,
-			Name:     "tmp/",
-			Mode:     TmpMode,
-			ModTime:  mtime,
-			Format:   tar.FormatUSTAR,
-		},
+	type entry struct {
+		h    *tar.Header
+		data []byte
 	}
-	for _, h := range entries {
-		if err := tw.WriteHeader(h); err != nil {
-			return nil, fmt.Errorf("layer tar entry %s: %w", h.Name, err)
+	entries := []entry{{h: &tar.Header{Typeflag: tar.TypeDir, Name: "tmp/", Mode: TmpMode, ModTime: mtime, Format: tar.FormatUSTAR}}}
+	for _, f := range files {
+		entries = append(entries, entry{h: &tar.Header{Typeflag: tar.TypeReg, Name: f.name, Mode: BinaryMode, Size: int64(len(f.data)), ModTime: mtime, Format: tar.FormatUSTAR}, data: f.data})
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.h.Name, b.h.Name) })
+	for _, e := range entries {
+		if err := tw.WriteHeader(e.h); err != nil {
+			return nil, fmt.Errorf("layer tar entry %s: %w", e.h.Name, err)
 		}
-		if h.Typeflag == tar.TypeReg {
-			if _, err := tw.Write(binary); err != nil {
-				return nil, fmt.Errorf("layer tar entry %s: %w", h.Name, err)
+		if e.h.Typeflag == tar.TypeReg {
+			if _, err := tw.Write(e.data); err != nil {
+				return nil, fmt.Errorf("layer tar entry %s: %w", e.h.Name, err)
 			}
 		}
 	}

@@ -203,6 +203,8 @@ type Options struct {
 	// Binaries maps every platform in Platforms to the path of the static
 	// gate binary built for it (see BuildBinary).
 	Binaries map[string]string
+	// Extras are second binaries the gate runs, beside /gate.
+	Extras []Extra
 	// Created is the creation time recorded in the image config and used as
 	// the modification time of every file in the layer, like
 	// SOURCE_DATE_EPOCH. The zero value means the Unix epoch.
@@ -349,6 +351,19 @@ func (o Options) normalized() (Options, error) {
 			return o, fmt.Errorf("gate %s: binary given for platform %s, which is not among the platforms %s", o.Gate, p, strings.Join(o.Platforms, ","))
 		}
 	}
+	seenExtra := map[string]bool{}
+	for _, e := range o.Extras {
+		if seenExtra[e.Path] {
+			return o, fmt.Errorf("gate %s: extra binary %s given twice", o.Gate, e.Path)
+		}
+		seenExtra[e.Path] = true
+		for _, p := range o.Platforms {
+			if e.Binaries[p] == "" {
+				return o, fmt.Errorf("gate %s: extra binary %s has no binary for platform %s", o.Gate, e.Path, p)
+			}
+		}
+	}
+	slices.SortFunc(o.Extras, func(a, b Extra) int { return strings.Compare(a.Path, b.Path) })
 	if o.Created.IsZero() {
 		o.Created = time.Unix(0, 0)
 	}

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -297,6 +298,7 @@ func releaseGate(ctx context.Context, cfg config, gate, tmp string) (string, err
 		image.WithPlatforms(cfg.platforms...),
 		image.WithCreated(cfg.created),
 	}
+	extras := map[string]map[string]string{} // path in the image -> platform -> binary
 	for _, p := range cfg.platforms {
 		distDir := filepath.Join(tmp, gate, platformDir(p))
 		if cfg.dist != "" {
@@ -314,6 +316,21 @@ func releaseGate(ctx context.Context, cfg config, gate, tmp string) (string, err
 			return "", err
 		}
 		opts = append(opts, image.WithBinary(p, bin))
+		// Nested modules of the gate's folder are second binaries.
+		gateDir := filepath.Join(cfg.root, filepath.FromSlash(cfg.actionsDir), gate)
+		built, err := image.BuildExtras(ctx, gate, gateDir, image.BinaryOptions{Platform: p, Version: cfg.version, OutDir: distDir})
+		if err != nil {
+			return "", err
+		}
+		for path, b := range built {
+			if extras[path] == nil {
+				extras[path] = map[string]string{}
+			}
+			extras[path][p] = b
+		}
+	}
+	for _, path := range slices.Sorted(maps.Keys(extras)) {
+		opts = append(opts, image.WithExtra(path, extras[path]))
 	}
 	o, err := image.NewOptions(gate, opts...)
 	if err != nil {
