@@ -102,9 +102,14 @@ func TestScripts(t *testing.T) {
 
 				// policy's shipped example policies.
 				"policy-example": cmdPolicyExample,
+
+				// kyverno-proof's engine and example policies.
+				"kyverno-engine":  cmdKyvernoEngine,
+				"kyverno-example": cmdKyvernoExample,
 			},
 		})
 	})
+	removeKyvernoEngine()
 	if !t.Failed() && eventsValidated.Load() == before {
 		t.Error("no telemetry event was validated: the scripts ran no gate, or the telemetry check is broken")
 	}

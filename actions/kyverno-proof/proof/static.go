@@ -202,8 +202,8 @@ func names(n *yaml.Node) string {
 
 // quote quotes untrusted text for a message, shortened.
 func quote(s string) string {
-	if len(s) > 80 {
-		s = s[:80] + "…"
+	if len(s) > 160 {
+		s = s[:160] + "…"
 	}
 	return fmt.Sprintf("%q", s)
 }
