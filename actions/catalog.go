@@ -2,7 +2,6 @@ package actions
 
 import (
 	"github.com/hubgates/hub/actions/cache-sentinel/sentinel"
-	"github.com/hubgates/hub/actions/kyverno-proof/proof"
 	"github.com/hubgates/hub/actions/policy/policygate"
 	"github.com/hubgates/hub/actions/rekor-monitor/monitor"
 	"github.com/hubgates/hub/actions/sarif-gate/sarifgate"
@@ -24,6 +23,5 @@ func All() []*gate.Gate {
 		provenance.Gate,
 		monitor.Gate,
 		policygate.Gate,
-		proof.Gate,
 	}
 }
