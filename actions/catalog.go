@@ -2,6 +2,7 @@ package actions
 
 import (
 	"github.com/hubgates/hub/actions/cache-sentinel/sentinel"
+	"github.com/hubgates/hub/actions/policy/policygate"
 	"github.com/hubgates/hub/actions/rekor-monitor/monitor"
 	"github.com/hubgates/hub/actions/sarif-gate/sarifgate"
 	"github.com/hubgates/hub/actions/sbom-gate/sbomgate"
@@ -23,5 +24,6 @@ func All() []*gate.Gate {
 		provenance.Gate,
 		monitor.Gate,
 		sbomgate.Gate,
+		policygate.Gate,
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/hubgates/hub/actions"
+	"github.com/hubgates/hub/actions/kyverno-proof/proof"
 	"github.com/hubgates/hub/shared/gate"
 )
 
@@ -29,7 +30,9 @@ var eventsValidated atomic.Int64
 // set to its default for every input the script leaves unset.
 func commands() map[string]func() {
 	cmds := map[string]func(){}
-	for _, g := range append(actions.All(), probeGate()) {
+	// kyverno-proof runs here before it joins the catalogue: its image
+	// (with the engine) is not built yet, so it has no action.yml.
+	for _, g := range append(actions.All(), probeGate(), proof.Gate) {
 		cmds[g.Spec.Name] = func() {
 			if os.Getenv("GITHUB_ACTIONS") == "true" {
 				setRunnerDefaults(&g.Spec)
@@ -113,9 +116,16 @@ func TestScripts(t *testing.T) {
 				"sbom-sign-keyless": cmdSBOMSignKeyless,
 				"sbom-attest":       cmdSBOMAttest,
 				"sbom-feed-server":  cmdSBOMFeedServer,
+				// policy's shipped example policies.
+				"policy-example": cmdPolicyExample,
+
+				// kyverno-proof's engine and example policies.
+				"kyverno-engine":  cmdKyvernoEngine,
+				"kyverno-example": cmdKyvernoExample,
 			},
 		})
 	})
+	removeKyvernoEngine()
 	if !t.Failed() && eventsValidated.Load() == before {
 		t.Error("no telemetry event was validated: the scripts ran no gate, or the telemetry check is broken")
 	}

@@ -34,12 +34,15 @@ type Record struct {
 	Inputs        map[string]string `json:"inputs"`
 	Findings      []finding.Finding `json:"findings"`
 	Read          []Artifact        `json:"read"`
-	Repository    string            `json:"repository,omitempty"`
-	SHA           string            `json:"sha,omitempty"`
-	Ref           string            `json:"ref,omitempty"`
-	RunID         string            `json:"runId,omitempty"`
-	Started       time.Time         `json:"started"`
-	Finished      time.Time         `json:"finished"`
+	// Facts are gate-specific results beside the findings, as the gate
+	// shapes them (for example each probe's verdict of kyverno-proof).
+	Facts      any       `json:"facts,omitempty"`
+	Repository string    `json:"repository,omitempty"`
+	SHA        string    `json:"sha,omitempty"`
+	Ref        string    `json:"ref,omitempty"`
+	RunID      string    `json:"runId,omitempty"`
+	Started    time.Time `json:"started"`
+	Finished   time.Time `json:"finished"`
 }
 
 // Marshal renders r as indented JSON with a trailing newline. Nil slices

@@ -320,6 +320,7 @@ func (r *run) record() evidence.Record {
 	if r.result != nil {
 		rec.Reason = r.result.Reason
 		rec.Read = r.result.Read
+		rec.Facts = r.result.Facts
 	}
 	return rec
 }

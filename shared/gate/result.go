@@ -25,4 +25,7 @@ type Result struct {
 	Read []evidence.Artifact
 	// Counters are numbers for telemetry ("files": 12).
 	Counters map[string]int64
+	// Facts are what the gate established beside its findings (a proof's
+	// verdicts, say), recorded as JSON in the evidence under "facts".
+	Facts any
 }

@@ -15,6 +15,9 @@ import (
 var companions = map[string][]struct{ name, module string }{
 	// slsa-verifier v2.7.1 compiles only with sigstore-go v0.6.
 	"verify-provenance": {{name: "slsa-verifier", module: "actions/verify-provenance/slsaverifier"}},
+	// Kyverno's engine pulls a sigstore-go the gates' verification does
+	// not build with.
+	"kyverno-proof": {{name: "kyverno-proof-engine", module: "actions/kyverno-proof/engine"}},
 }
 
 // GateBuild says how to build one gate's image the way a release does.
