@@ -81,6 +81,7 @@ var hostileTexts = []string{
 	strings.Repeat("A", 10000) + "\n::error::late",
 	"\xff\xfe::error::bad utf-8",
 	"A:", // a file name, not a Windows drive (found by FuzzPrintingPaths)
+	".",  // a waiver source that names no file (found by FuzzPrintingPaths)
 }
 
 // runHostile runs the hostile gate as the runner would, every input set.

@@ -252,18 +252,23 @@ func newSuppression(f finding.Finding) (*gosarif.Suppression, error) {
 		return nil, fmt.Errorf("suppression kind: expected %q or %q, got %q", suppressionInSource, suppressionExternal, s.Kind)
 	}
 	loc := gosarif.NewLocation()
+	props := gosarif.Properties{}
 	if s.Source != "" {
 		p, line := splitSource(s.Source)
-		uri, err := artifactURI(p)
-		if err != nil {
-			return nil, fmt.Errorf("suppression source: %w", err)
+		// A waiver file outside the repository (a config named by an
+		// absolute path, say) has no location SARIF can express relative
+		// to the source root; the waiver still holds, and its source is
+		// kept as text rather than failing the whole report.
+		if uri, err := artifactURI(p); err == nil {
+			pl := gosarif.NewPhysicalLocation().
+				WithArtifactLocation(gosarif.NewSimpleArtifactLocation(uri).WithUriBaseId(SourceRootID))
+			if line > 0 {
+				pl.WithRegion(gosarif.NewRegion().WithStartLine(line))
+			}
+			loc.WithPhysicalLocation(pl)
+		} else {
+			props["source"] = s.Source
 		}
-		pl := gosarif.NewPhysicalLocation().
-			WithArtifactLocation(gosarif.NewSimpleArtifactLocation(uri).WithUriBaseId(SourceRootID))
-		if line > 0 {
-			pl.WithRegion(gosarif.NewRegion().WithStartLine(line))
-		}
-		loc.WithPhysicalLocation(pl)
 	}
 	sup := gosarif.NewSuppression(s.Kind).
 		WithStatus("accepted").
@@ -271,7 +276,10 @@ func newSuppression(f finding.Finding) (*gosarif.Suppression, error) {
 		WithLocation(loc).
 		WithGuid(suppressionGUID(f))
 	if s.Expires != "" {
-		sup.Properties = gosarif.Properties{"expires": s.Expires}
+		props["expires"] = s.Expires
+	}
+	if len(props) > 0 {
+		sup.Properties = props
 	}
 	return sup, nil
 }

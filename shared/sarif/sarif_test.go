@@ -390,12 +390,6 @@ func TestErrors(t *testing.T) {
 		{name: "suppression kind", findings: with(func(f *finding.Finding) {
 			f.Suppression = &finding.Suppression{Kind: "inline", Justification: "j", Source: "a.yml:1"}
 		}), want: `suppression kind: expected "inSource" or "external", got "inline"`},
-		{name: "suppression source absolute", findings: with(func(f *finding.Finding) {
-			f.Suppression = &finding.Suppression{Kind: "external", Justification: "j", Source: "/etc/hub.yml:3"}
-		}), want: `suppression source: path "/etc/hub.yml" is absolute`},
-		{name: "suppression source dotdot", findings: with(func(f *finding.Finding) {
-			f.Suppression = &finding.Suppression{Kind: "external", Justification: "j", Source: "../hub.yml"}
-		}), want: `suppression source: path "../hub.yml" contains a .. segment`},
 		{name: "backwards invocation", opts: []sarif.Option{sarif.WithInvocation(true, at, at.Add(-time.Second))}, want: "is before start"},
 	}
 	for _, tt := range tests {
@@ -712,6 +706,27 @@ func TestSuppressions(t *testing.T) {
 		}
 		if err := validate(t, doc); err == nil {
 			t.Errorf("schema accepted a suppression with %s null", field)
+		}
+	}
+}
+
+// TestSuppressionSourceOutsideRepository shows a waiver read from outside
+// the repository (or from a source no file names) still suppresses its
+// finding: the report keeps the source as text, with no location.
+func TestSuppressionSourceOutsideRepository(t *testing.T) {
+	for _, src := range []string{"/etc/hub.yml:3", "../hub.yml", ".", "./"} {
+		f := basicFindings[0]
+		f.Suppression = &finding.Suppression{Kind: "external", Justification: "j", Expires: "2026-03-01", Source: src}
+		b := build(t, basicRules, []finding.Finding{f})
+		if err := validate(t, b); err != nil {
+			t.Fatalf("source %q: invalid SARIF: %v", src, err)
+		}
+		s := get(decode(t, b), "runs", 0, "results", 0, "suppressions", 0)
+		if get(s, "location", "physicalLocation") != nil {
+			t.Errorf("source %q: a location outside the source root: %v", src, get(s, "location"))
+		}
+		if get(s, "properties", "source") != src || get(s, "properties", "expires") != "2026-03-01" {
+			t.Errorf("source %q: properties = %v", src, get(s, "properties"))
 		}
 	}
 }
