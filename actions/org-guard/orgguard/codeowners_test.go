@@ -10,7 +10,7 @@ func TestCodeOwnersPatternsMatchAsGitHubReadsThem(t *testing.T) {
 		{"*", ".github/hub.yml", true},
 		{"/.github/", ".github/workflows/ci.yml", true},
 		{"a/.github/", "sub/a/.github/hub.yml", false}, // an inner slash anchors
-		{"policy/", "deep/policy/x.rego", true},     // a trailing slash alone does not
+		{"policy/", "deep/policy/x.rego", true},        // a trailing slash alone does not
 		{"/policy/", "deep/policy/x.rego", false},
 		{"*.yml", ".github/workflows/ci.yml", true},
 		{"/.github/workflows/*.yml", ".github/workflows/ci.yml", true},
