@@ -252,10 +252,13 @@ func (s *Server) rulesets(w http.ResponseWriter, r *http.Request, path string, b
 	owner, rest, _ := strings.Cut(path, "/rulesets")
 	rest = strings.TrimPrefix(rest, "/")
 	list := s.st.Rulesets[owner]
+	// A repository's reads include its organization's rulesets unless
+	// includes_parents=false, as GitHub answers.
+	parents := s.parents(owner, r)
 	if rest == "" {
 		switch r.Method {
 		case http.MethodGet:
-			s.rulesetPage(w, r, owner, list)
+			s.rulesetPage(w, r, owner, append(slices.Clone(list), parents...))
 		case http.MethodPost:
 			if msg := invalidRuleset(body); msg != "" {
 				writeError(w, http.StatusUnprocessableEntity, "Validation Failed: "+msg, "https://docs.github.com/rest/repos/rules")
@@ -271,7 +274,12 @@ func (s *Server) rulesets(w http.ResponseWriter, r *http.Request, path string, b
 		return
 	}
 	id, err := strconv.ParseInt(rest, 10, 64)
-	i := slices.IndexFunc(list, func(m map[string]any) bool { n, _ := m["id"].(float64); return err == nil && int64(n) == id })
+	byID := func(m map[string]any) bool { n, _ := m["id"].(float64); return err == nil && int64(n) == id }
+	i := slices.IndexFunc(list, byID)
+	if j := slices.IndexFunc(parents, byID); i < 0 && j >= 0 && r.Method == http.MethodGet {
+		writeJSON(w, http.StatusOK, parents[j])
+		return
+	}
 	if i < 0 {
 		writeDenied(w, http.StatusNotFound)
 		return
@@ -290,6 +298,16 @@ func (s *Server) rulesets(w http.ResponseWriter, r *http.Request, path string, b
 		}
 		writeJSON(w, http.StatusOK, rs)
 	}
+}
+
+// parents are the organization's rulesets a repository's read includes.
+func (s *Server) parents(owner string, r *http.Request) []map[string]any {
+	repo, ok := strings.CutPrefix(owner, "repos/")
+	if !ok || r.URL.Query().Get("includes_parents") == "false" {
+		return nil
+	}
+	org, _, _ := strings.Cut(repo, "/")
+	return s.st.Rulesets["orgs/"+org]
 }
 
 // rulesetPage answers one page of the list, with a Link header to the

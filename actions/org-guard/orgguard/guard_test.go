@@ -369,3 +369,34 @@ org-guard:
 		t.Errorf("PUT body: %v", rep.Changes[0].Body)
 	}
 }
+
+// A repository's read includes its organization's rulesets: they count for
+// the code owner check, but a desired repository ruleset is the
+// repository's own, never the organization's of the same name.
+func TestRepositoryRulesetsAndInheritedOnes(t *testing.T) {
+	st := mustState(`{"rulesets": {"orgs/acme": [
+	  {"id": 21, "name": "main", "target": "branch", "source_type": "Organization", "source": "acme", "enforcement": "active", "bypass_actors": [],
+	   "conditions": {"ref_name": {"include": ["~DEFAULT_BRANCH"], "exclude": []}, "repository_name": {"include": ["~ALL"], "exclude": []}},
+	   "rules": [{"type": "pull_request", "parameters": {"required_approving_review_count": 1, "dismiss_stale_reviews_on_push": true,
+	     "require_code_owner_review": true, "require_last_push_approval": false, "required_review_thread_resolution": false}}]}]}}`)
+	srv, g := startFake(t, st)
+	d := desiredFrom(t, "version: 1\norg-guard:\n  rulesets:\n    - name: main\n      target: branch\n      include: [\"~DEFAULT_BRANCH\"]\n      no-deletion: true\n  code-owners: [policy/]\n")
+	app := Scope{Owner: "acme", Repo: "app"}
+	rep := runOp(t, g, app, d, OpCheck)
+	if !requiresCodeOwnerReview(rep.Rulesets) {
+		t.Error("the organization's ruleset requiring code owner review was not counted")
+	}
+	if len(rep.Differences) != 1 || rep.Differences[0].Actual != "(no ruleset of that name)" {
+		t.Fatalf("differences: %+v", rep.Differences)
+	}
+	rep = runOp(t, g, app, d, OpApply)
+	if len(rep.NotApplied) != 0 || rep.Changes[0].Method != "POST" || rep.Changes[0].Path != "repos/acme/app/rulesets" {
+		t.Fatalf("changes %v, not applied %+v", rep.Changes, rep.NotApplied)
+	}
+	if _, ok := rep.Changes[0].Body["source_type"]; ok {
+		t.Errorf("the body sends source_type: %v", rep.Changes[0].Body)
+	}
+	if n := len(srv.RulesetsOf("orgs/acme")); n != 1 {
+		t.Errorf("the organization's rulesets changed: %d", n)
+	}
+}

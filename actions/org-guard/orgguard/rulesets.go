@@ -19,6 +19,12 @@ type apiRuleset struct {
 	BypassActors []map[string]any `json:"bypass_actors,omitempty"`
 	Conditions   map[string]any   `json:"conditions,omitempty"`
 	Rules        []apiRule        `json:"rules,omitempty"`
+	// SourceType is "Organization" or "Repository"; apply never sends it.
+	SourceType string `json:"source_type,omitempty"`
+	// inherited marks, for a repository, a ruleset of its organization:
+	// it applies to the repository but org-guard manages it only at the
+	// organization.
+	inherited bool
 }
 
 type apiRule struct {
@@ -40,14 +46,12 @@ var ruleTypes = []struct {
 }
 
 // listRulesets reads every ruleset of the scope, page by page, then each
-// one in full (the list holds no rules).
+// one in full (the list holds no rules). A repository's list includes the
+// organization's rulesets that apply to it, marked inherited.
 func listRulesets(ctx context.Context, c *client, s Scope) ([]apiRuleset, error) {
 	var all []apiRuleset
 	for page := 1; page > 0; {
 		path := s.base() + "/rulesets?per_page=100&page=" + strconv.Itoa(page)
-		if !s.IsOrg() {
-			path += "&includes_parents=false"
-		}
 		var batch []apiRuleset
 		resp, err := c.do(ctx, http.MethodGet, path, nil, &batch, s.needs(false))
 		if err != nil {
@@ -58,6 +62,7 @@ func listRulesets(ctx context.Context, c *client, s Scope) ([]apiRuleset, error)
 			if _, err := c.do(ctx, http.MethodGet, s.base()+"/rulesets/"+strconv.FormatInt(r.ID, 10), nil, &full, s.needs(false)); err != nil {
 				return nil, err
 			}
+			full.inherited = !s.IsOrg() && (r.SourceType == "Organization" || full.SourceType == "Organization")
 			all = append(all, full)
 		}
 		page = resp.NextPage
@@ -65,9 +70,10 @@ func listRulesets(ctx context.Context, c *client, s Scope) ([]apiRuleset, error)
 	return all, nil
 }
 
+// findRuleset finds the scope's own ruleset of that name.
 func findRuleset(all []apiRuleset, name string) *apiRuleset {
 	for i := range all {
-		if all[i].Name == name {
+		if all[i].Name == name && !all[i].inherited {
 			return &all[i]
 		}
 	}
@@ -215,7 +221,7 @@ func desiredRuleset(s Scope, want *Ruleset, got *apiRuleset) apiRuleset {
 		r = *got
 		r.Rules = slices.Clone(got.Rules)
 	}
-	r.ID = 0
+	r.ID, r.SourceType = 0, ""
 	r.Name, r.Target, r.Enforcement = want.Name, want.Target, "active"
 	cond := map[string]any{}
 	for k, v := range r.Conditions {
