@@ -46,7 +46,7 @@ var Gates = []string{
 // state). The parser keeps their YAML nodes in [GateConfig.Settings]
 // unread; the gate parses them as strictly as this package parses the rest.
 var SectionKeys = map[string][]string{
-	"org-guard": {"actions", "rulesets", "immutable-releases", "secret-scanning-push-protection", "code-owners"},
+	"org-guard": {"actions", "rulesets", "immutable-releases", "secret-scanning-push-protection", "code-owners", "tokens"},
 }
 
 // Config is a parsed configuration file. The zero value (and a nil

@@ -129,6 +129,11 @@ func ParseDesired(file string, settings map[string]*yaml.Node) (*Desired, error)
 			}
 		}
 	}
+	if n, ok := settings["tokens"]; ok {
+		// Asked for but impossible to check: refusing it says so, where
+		// ignoring it would read as compliance.
+		p.fail(n.Line, waiver.ErrBadValue, "org-guard.tokens: personal access token policies (approval of fine-grained tokens, restricting classic tokens, their maximum lifetime) have no REST API, so org-guard can neither read nor set them; set them in the organization's settings and remove this key")
+	}
 	if len(p.errs) > 0 {
 		return nil, errors.Join(p.errs...)
 	}

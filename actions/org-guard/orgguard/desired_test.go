@@ -27,6 +27,8 @@ org-guard:
       target: branch
       include: [main]
   immutable-releases: "true"
+  tokens:
+    classic: restricted
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -43,6 +45,7 @@ org-guard:
 		`hub.yml:9: invalid value: org-guard.rulesets[0].pull-request.approvals: expected a number from 0 to 10, got "11"`,
 		`hub.yml:13: invalid value: org-guard.rulesets[2].name: "a" is also the name of the ruleset on line 10`,
 		`hub.yml:16: invalid value: immutable-releases: expected true or false, got "true"`,
+		`hub.yml:18: invalid value: org-guard.tokens: personal access token policies`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
