@@ -42,13 +42,13 @@ const helpBase = "https://github.com/hubgates/hub/blob/main/actions/org-guard/RE
 // Rules are the gate's rules, for SARIF.
 var Rules = []finding.Rule{
 	{ID: RuleDrift, Severity: finding.High, Summary: "A setting or ruleset of the organization or repository is not as the configuration asks.",
-		Help: "Run org-guard with operation: plan to see the change, and operation: apply (with a token that may write) to make it.", HelpURI: helpBase + "#rules"},
+		Help: "Run org-guard with operation: plan to see the change, and operation: apply (with a token that may write) to make it.", HelpURI: helpBase + "#" + RuleDrift},
 	{ID: RuleMissingPermission, Severity: finding.High, Summary: "The token may not read (or, for apply, write) a setting the configuration names, so it was not checked.",
-		Help: "Give the token the permission the message names; a setting that cannot be read is never taken as compliant.", HelpURI: helpBase + "#permissions"},
+		Help: "Give the token the permission the message names; a setting that cannot be read is never taken as compliant.", HelpURI: helpBase + "#" + RuleMissingPermission},
 	{ID: RuleNotApplied, Severity: finding.High, Summary: "apply wrote a change, but reading the setting back shows it is still not as desired.",
-		Help: "A policy above the organization (an enterprise policy) or a plan without the feature may override it; fix it there.", HelpURI: helpBase + "#rules"},
+		Help: "A policy above the organization (an enterprise policy) or a plan without the feature may override it; fix it there.", HelpURI: helpBase + "#" + RuleNotApplied},
 	{ID: RuleCodeOwners, Severity: finding.High, Summary: "A path whose changes need a code owner's review has no owner in CODEOWNERS, or no active branch ruleset requires code owner review.",
-		Help: "Add an owner for the path to CODEOWNERS and require code owner review in the default branch's ruleset.", HelpURI: helpBase + "#code-owners"},
+		Help: "Add an owner for the path to CODEOWNERS and require code owner review in the default branch's ruleset.", HelpURI: helpBase + "#" + RuleCodeOwners},
 }
 
 var gateRules = slices.Concat(Rules, waiver.Rules(helpBase+"#"))
