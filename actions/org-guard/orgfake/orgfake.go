@@ -35,6 +35,9 @@ type State struct {
 	IgnoreWrites []string `json:"ignore_writes"`
 	// PageSize caps list pages (0: as per_page asks).
 	PageSize int `json:"page_size"`
+	// RateLimited answers every request 403 with X-RateLimit-Remaining: 0,
+	// a spent primary rate limit.
+	RateLimited bool `json:"rate_limited"`
 }
 
 // Server is a running fake.
@@ -107,6 +110,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-GitHub-Api-Version-Selected", "2022-11-28")
 	if r.Header.Get("Authorization") != "Bearer "+s.Token {
 		writeError(w, http.StatusUnauthorized, "Bad credentials", "https://docs.github.com/rest")
+		return
+	}
+	if s.st.RateLimited {
+		w.Header().Set("X-RateLimit-Limit", "5000")
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset", "1796428800")
+		writeError(w, http.StatusForbidden, "API rate limit exceeded for installation ID 4242.", "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api")
 		return
 	}
 	for prefix, n := range s.st.SecondaryLimit {

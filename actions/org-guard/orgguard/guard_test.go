@@ -400,3 +400,15 @@ func TestRepositoryRulesetsAndInheritedOnes(t *testing.T) {
 		t.Errorf("the organization's rulesets changed: %d", n)
 	}
 }
+
+// A spent primary rate limit answers 403 too, but it says nothing about
+// permissions: the run is undecided, not a missing-permission finding.
+func TestPrimaryRateLimitIsUndecidedNotAMissingPermission(t *testing.T) {
+	st := compliantOrg()
+	st.RateLimited = true
+	_, g := startFake(t, st)
+	rep, err := g.Run(context.Background(), acme, desiredFrom(t, orgConfig), OpCheck)
+	if err == nil || !strings.Contains(err.Error(), "rate limit is spent until 2026-") {
+		t.Fatalf("report %+v, err %v", rep, err)
+	}
+}
