@@ -78,3 +78,32 @@ func TestSectionKeysBelongToTheirGate(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// FuzzParseDesired: any configuration text is parsed or refused with
+// errors, never a panic, and a parsed one asks for something or nothing
+// without contradiction.
+func FuzzParseDesired(f *testing.F) {
+	f.Add(orgConfig)
+	f.Add("version: 1\norg-guard:\n  rulesets:\n    - {name: a, target: tag, include: [x], pull-request: {approvals: 1}}\n")
+	f.Add("version: 1\norg-guard:\n  actions: [1, 2]\n  rulesets: {a: b}\n  code-owners: x\n")
+	p, _ := waiver.NewPolicy(time.Now())
+	f.Fuzz(func(t *testing.T, text string) {
+		cfg, err := p.Parse("hub.yml", []byte(text))
+		if err != nil {
+			return
+		}
+		d, err := ParseDesired("hub.yml", cfg.Gate(gateName).Settings)
+		if err != nil {
+			var pe *waiver.ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("error without a place: %v", err)
+			}
+			return
+		}
+		for _, rs := range d.Rulesets {
+			if rs.Name == "" || rs.Target == "" || rs.Include == nil {
+				t.Fatalf("a ruleset without name, target or include passed: %+v", rs)
+			}
+		}
+	})
+}
