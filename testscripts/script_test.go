@@ -122,6 +122,9 @@ func TestScripts(t *testing.T) {
 				// kyverno-proof's engine and example policies.
 				"kyverno-engine":  cmdKyvernoEngine,
 				"kyverno-example": cmdKyvernoExample,
+
+				// org-guard's fake organization settings API.
+				"org-api": cmdOrgAPI,
 			},
 		})
 	})
