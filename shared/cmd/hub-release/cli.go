@@ -41,6 +41,8 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
+const usageLine = "usage: hub-release prepare --version vX.Y.Z [flags] | hub-release check [flags] | hub-release trusted-root --out FILE"
+
 // errMismatch marks a check that found pins differing from the rebuild.
 var errMismatch = errors.New("the pins differ from the rebuild")
 
@@ -52,7 +54,7 @@ type common struct {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: hub-release prepare --version vX.Y.Z [flags] | hub-release check [flags]")
+		fmt.Fprintln(stderr, usageLine)
 		return exitUsage
 	}
 	var err error
@@ -61,11 +63,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = prepare(ctx, args[1:], stdout, stderr)
 	case "check":
 		err = check(ctx, args[1:], stdout, stderr)
+	case "trusted-root":
+		err = trustedRoot(ctx, args[1:], stderr)
 	case "-h", "--help", "help":
-		fmt.Fprintln(stdout, "usage: hub-release prepare --version vX.Y.Z [flags] | hub-release check [flags]")
+		fmt.Fprintln(stdout, usageLine)
 		return exitOK
 	default:
-		err = usagef("unknown subcommand %q: want prepare or check", args[0])
+		err = usagef("unknown subcommand %q: want prepare, check or trusted-root", args[0])
 	}
 	var ue usageError
 	switch {

@@ -198,6 +198,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"check", "--root", root, "--owner", "Upper"}, "--owner"},
 		{[]string{"check", "--root", t.TempDir()}, "--root"},
 		{[]string{"check", "--root", root, "extra"}, `unexpected argument "extra"`},
+		{[]string{"trusted-root"}, "--out: required"},
+		{[]string{"trusted-root", "--out", "x.json", "--timeout", "0s"}, "--timeout 0s"},
 	} {
 		code, _, stderr := runCLI(t, tt.args...)
 		if code != exitUsage || !strings.Contains(stderr, tt.want) {

@@ -5,6 +5,7 @@
 //
 //	go run ./shared/cmd/hub-release prepare --version vX.Y.Z [--created T] [--commit]
 //	go run ./shared/cmd/hub-release check [--push] [--digests-file F]
+//	go run ./shared/cmd/hub-release trusted-root --out trusted_root.json
 //
 // prepare writes release.json (the version and the creation time: the only
 // release inputs besides the sources and the Go toolchain), rebuilds every
@@ -22,6 +23,10 @@
 // rebuilds to its pins. With --push, after a clean check it pushes each
 // index to <registry>/<owner>/hub/<gate>:<version> and checks that the
 // registry serves it by digest (credentials from the Docker config).
+//
+// trusted-root fetches the public-good Sigstore trusted root through TUF
+// and writes it as a trusted_root.json, for verify-provenance's offline
+// path (the release workflow verifies its own attestations with it).
 //
 // Common flags: --root (module root, default: found from the working
 // directory), --actions-dir (default actions), --registry (ghcr.io),
