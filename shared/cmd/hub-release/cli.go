@@ -162,6 +162,13 @@ func prepare(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := info.Validate(); err != nil {
 		return usagef("--version %q / --created %q: %v", *version, *created, err)
 	}
+	if *commit {
+		// The release commit holds only release.json and the pins: any other
+		// change would be built into the images but left out of the commit.
+		if dirty, err := git(ctx, c.root, "status", "--porcelain", "--untracked-files=no"); err != nil || dirty != "" {
+			return usagef("--commit: the work tree must be a clean checkout (git status: %q, %v)", dirty, err)
+		}
+	}
 	if err := release.Write(c.root, info); err != nil {
 		return err
 	}

@@ -185,6 +185,8 @@ func TestCheckProblems(t *testing.T) {
 
 func TestUsage(t *testing.T) {
 	root := miniRepo(t)
+	dirty := miniRepo(t)
+	writeFile(t, filepath.Join(dirty, "actions", "tinygate", "main.go"), "package main\n\nfunc main() {}\n")
 	for _, tt := range []struct {
 		args []string
 		want string
@@ -199,6 +201,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"check", "--root", t.TempDir()}, "--root"},
 		{[]string{"check", "--root", root, "extra"}, `unexpected argument "extra"`},
 		{[]string{"trusted-root"}, "--out: required"},
+		{[]string{"prepare", "--root", dirty, "--version", "v1", "--commit"}, "--commit: the work tree must be a clean checkout"},
 		{[]string{"trusted-root", "--out", "x.json", "--timeout", "0s"}, "--timeout 0s"},
 	} {
 		code, _, stderr := runCLI(t, tt.args...)
