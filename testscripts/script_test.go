@@ -122,6 +122,10 @@ func TestScripts(t *testing.T) {
 				// kyverno-proof's engine and example policies.
 				"kyverno-engine":  cmdKyvernoEngine,
 				"kyverno-example": cmdKyvernoExample,
+
+				// evidence, promote and dr-drill's records and bundles.
+				"evidence-record": cmdEvidenceRecord,
+				"evidence-verify": cmdEvidenceVerify,
 			},
 		})
 	})
