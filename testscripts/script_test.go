@@ -124,8 +124,12 @@ func TestScripts(t *testing.T) {
 				"kyverno-example": cmdKyvernoExample,
 
 				// evidence, promote and dr-drill's records and bundles.
-				"evidence-record": cmdEvidenceRecord,
-				"evidence-verify": cmdEvidenceVerify,
+				"evidence-record":    cmdEvidenceRecord,
+				"evidence-verify":    cmdEvidenceVerify,
+				"promote-attest":     cmdPromoteAttest,
+				"drill-forge":        cmdDrillForge,
+				"oci-drop-referrer":  cmdOCIDropReferrer,
+				"oci-registry-lossy": cmdOCIRegistryLossy,
 			},
 		})
 	})
