@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -12,6 +13,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/sigstore/sigstore-go/pkg/root"
 
 	"github.com/hubgates/hub/actions/verify-provenance/provenance"
@@ -50,7 +52,10 @@ func (r *Recaller) Recall(ctx context.Context, ref string) (Release, error) {
 	}
 	img, err := ociref.Resolve(ctx, ref, r.Opts...)
 	if err != nil {
-		if ctx.Err() != nil {
+		// The registry answering that the release is gone is the drill's
+		// finding; a registry that does not answer decides nothing.
+		var te *transport.Error
+		if ctx.Err() != nil || !errors.As(err, &te) {
 			return rel, err
 		}
 		check("digest", err, "")
