@@ -32,6 +32,12 @@ type Collected struct {
 	Record evidence.Record
 	// Err says why the file is not a usable record.
 	Err error
+	// Bundle is the Sigstore bundle beside the record
+	// (<record>.sigstore.json), nil when there is none.
+	Bundle []byte
+	// Unsigned says why a record that must be signed is not (no bundle,
+	// or one that does not verify); nil when it is, or need not be.
+	Unsigned error
 }
 
 // Collect reads every *.json file under dir (a folder of root, searched
@@ -80,6 +86,9 @@ func readRecord(root *fsroot.Root, name string) Collected {
 		return c
 	}
 	c.Digest = digest.FromBytes(digest.SHA256, b)
+	if bundle, err := root.ReadFile(name+".sigstore.json", 4<<20); err == nil {
+		c.Bundle = bundle
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c.Record); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/sigstore/sigstore-go/pkg/tuf"
 
 	"github.com/hubgates/hub/shared/digest"
 	"github.com/hubgates/hub/shared/evidence"
@@ -34,6 +35,11 @@ const (
 	inputDashboards   = "dashboards"
 	inputGateImages   = "gate-images"
 	inputBundle       = "bundle-file"
+	inputSignedGates  = "signed-gates"
+	inputRecordID     = "record-identity"
+	inputIssuer       = "record-issuer"
+	inputTrustedRoot  = "trusted-root"
+	inputTUFMirror    = "tuf-mirror"
 	inputTimeout      = "timeout"
 )
 
@@ -74,6 +80,16 @@ var Gate = &gate.Gate{
 				Description: "Dashboard links for the reviewer, one \"name=https://...\" per line (canary, dr, mutation, cost; Grafana or Looker URLs), templated with {repository}, {sha}, {ref}, {run_id}, {run_attempt} and {subject} (the first subject's sha256 hex), each value URL-escaped. The URL must be https."},
 			{Name: inputGateImages, Kind: gate.List,
 				Description: "The gates' container images as the workflow pins them, one \"gate=registry/repo@sha256:<hex>\" per line, recorded beside each gate's verdict."},
+			{Name: inputSignedGates, Kind: gate.List,
+				Description: "Gates whose record must be signed: a Sigstore bundle <record>.sigstore.json beside it (the sign gate over the record file, in the job that ran the gate) that verifies for record-identity. A record without one, or with one that does not verify, is a record-unsigned finding."},
+			{Name: inputRecordID, Kind: gate.String,
+				Description: "Regular expression the signed records' certificate identity must match (the workflows whose jobs sign their records); required with signed-gates."},
+			{Name: inputIssuer, Kind: gate.String, Default: "https://token.actions.githubusercontent.com",
+				Description: "The OIDC issuer the signed records' certificates must name."},
+			{Name: inputTrustedRoot, Kind: gate.Path,
+				Description: "A Sigstore trusted_root.json to verify signed records against with no network call; empty fetches the public-good root through TUF (only when signed-gates is given)."},
+			{Name: inputTUFMirror, Kind: gate.String, Default: tuf.DefaultMirror,
+				Description: "The TUF repository the trusted root is fetched from when trusted-root is empty."},
 			{Name: inputBundle, Kind: gate.Path, Default: "hub-evidence.sigstore.json",
 				Description: "Where to write the signed bundle (Sigstore bundle v0.3 holding the DSSE envelope), relative to the workspace. Written only when every record passes."},
 		}, signing.KeyInputs(""), signing.ServiceInputs(""), []gate.Input{
@@ -163,6 +179,18 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	for _, c := range recs {
 		if c.Err == nil {
 			read = append(read, evidence.Artifact{Path: c.Path, Digest: c.Digest.String()})
+		}
+	}
+	if signed := in.List(inputSignedGates); len(signed) > 0 {
+		verify, trRead, err := recordVerifier(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		read = append(read, trRead...)
+		for i := range recs {
+			if recs[i].Err == nil && slices.Contains(signed, recs[i].Record.Gate) {
+				recs[i].Unsigned = verify(recs[i])
+			}
 		}
 	}
 	policy := Policy{

@@ -16,6 +16,7 @@ const (
 	RuleOtherRun     = "record-other-run"
 	RuleOtherSubject = "record-other-subject"
 	RuleStale        = "record-stale"
+	RuleUnsigned     = "record-unsigned"
 )
 
 // Rules lists the gate's rules.
@@ -30,6 +31,8 @@ var Rules = []finding.Rule{
 		Help: "Records must come from gates that ran on this commit of this repository; clear the folder of records of earlier runs."},
 	{ID: RuleOtherSubject, Severity: finding.High, Summary: "A gate that must check the release's subjects read none of them.",
 		Help: "The gates listed in subject-gates must have read at least one of the release's artifacts or images (by digest): run them on the artifacts being released."},
+	{ID: RuleUnsigned, Severity: finding.High, Summary: "A record that must be signed carries no bundle that verifies for record-identity.",
+		Help: "Sign the record in the job that ran the gate (the sign gate over the evidence file) and keep <record>.sigstore.json beside it."},
 	{ID: RuleStale, Severity: finding.High, Summary: "A record is older than max-record-age, or dated in the future.",
 		Help: "Run the gate again in this release run; evidence of an old run does not vouch for this one."},
 }
@@ -73,6 +76,9 @@ func Check(p Policy, recs []Collected) []finding.Finding {
 		}
 		r := c.Record
 		seen[r.Gate] = true
+		if c.Unsigned != nil {
+			add(RuleUnsigned, c.Path, r.Gate, "record of gate %s must be signed: %v", r.Gate, c.Unsigned)
+		}
 		if r.Verdict != "passed" || r.ExitCode != 0 {
 			why := ""
 			if r.Reason != "" {
