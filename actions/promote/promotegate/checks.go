@@ -125,7 +125,7 @@ func (c *checks) provenance(ctx context.Context, p provenance.Policy) error {
 // evidence verifies the evidence bundles attached to the image and
 // accepts the newest that verifies, names every required gate as passed
 // and is recent enough.
-func (c *checks) evidence(ctx context.Context, id *sigstore.Identity, required []string, maxAge time.Duration) error {
+func (c *checks) evidence(ctx context.Context, v *sigstore.Verifier, id *sigstore.Identity, required []string, maxAge time.Duration) error {
 	bundles, err := evidencegate.Attached(ctx, c.img, c.opts...)
 	if err != nil && len(bundles) == 0 {
 		return err
@@ -138,17 +138,21 @@ func (c *checks) evidence(ctx context.Context, id *sigstore.Identity, required [
 	var best *evidencegate.Verified
 	var refused []string
 	for _, b := range bundles {
-		v, err := evidencegate.VerifyBundle(c.verifier, b, d, id)
+		got, err := evidencegate.VerifyBundle(v, b, d, id)
 		if err != nil {
 			refused = append(refused, err.Error())
 			continue
 		}
-		if best == nil || v.Statement.Predicate.Created.After(best.Statement.Predicate.Created) {
-			best = v
+		if best == nil || got.Statement.Predicate.Created.After(best.Statement.Predicate.Created) {
+			best = got
 		}
 	}
 	if best == nil {
-		c.add(RuleEvidence, "evidence", fmt.Sprintf("none of the %d evidence bundles of %s verifies for identity %q: %s", len(bundles), c.img, id.SubjectRegexp, strings.Join(refused, "; ")))
+		who := "the evidence public key"
+		if id != nil {
+			who = fmt.Sprintf("identity %q", id.SubjectRegexp)
+		}
+		c.add(RuleEvidence, "evidence", fmt.Sprintf("none of the %d evidence bundles of %s verifies for %s: %s", len(bundles), c.img, who, strings.Join(refused, "; ")))
 		return nil
 	}
 	ok := true

@@ -29,6 +29,7 @@ const (
 	inputSourceURI         = "source-uri"
 	inputBuilderID         = "builder-id"
 	inputEvidenceIdentity  = "evidence-identity"
+	inputEvidenceKey       = "evidence-public-key"
 	inputRequiredGates     = "required-gates"
 	inputMaxEvidenceAge    = "max-evidence-age"
 	inputDrillImage        = "drill-image"
@@ -72,8 +73,10 @@ var Gate = &gate.Gate{
 				Description: "The repository the provenance must name as source, github.com/<owner>/<repo> (verify-provenance's source-uri)."},
 			{Name: inputBuilderID, Kind: gate.String, Required: true,
 				Description: "The builder the provenance must name, https://github.com/<owner>/<repo>/.github/workflows/<file> (verify-provenance's builder-id)."},
-			{Name: inputEvidenceIdentity, Kind: gate.String, Required: true,
-				Description: "Regular expression the evidence bundle's certificate identity must match: the release workflow that ran the evidence gate."},
+			{Name: inputEvidenceIdentity, Kind: gate.String,
+				Description: "Regular expression the evidence bundle's certificate identity must match: the release workflow that ran the evidence gate. One of evidence-identity and evidence-public-key is required."},
+			{Name: inputEvidenceKey, Kind: gate.String,
+				Description: "The PEM public key the evidence bundle must be signed with, for an evidence gate that signs with a key or KMS key instead of keyless."},
 			{Name: inputRequiredGates, Kind: gate.List,
 				Description: "Gates the evidence statement must list as passed, one per line or comma-separated."},
 			{Name: inputMaxEvidenceAge, Kind: gate.Duration, Default: "168h", Check: positive,
@@ -128,7 +131,20 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	}
 	issuer := in.String(inputIssuer)
 	ids := map[string]*sigstore.Identity{}
+	var evidenceKey *sigstore.Verifier
+	if pemKey := in.String(inputEvidenceKey); pemKey != "" {
+		pub, err := sigstore.LoadPublicKey([]byte(pemKey))
+		if err != nil {
+			return nil, gate.BadInputf(inputEvidenceKey, "", "%v", err)
+		}
+		if evidenceKey, err = sigstore.NewKeyVerifier(pub); err != nil {
+			return nil, gate.BadInputf(inputEvidenceKey, "", "%v", err)
+		}
+	}
 	for _, name := range []string{inputSignatureIdentity, inputEvidenceIdentity, inputDrillIdentity} {
+		if name == inputEvidenceIdentity && evidenceKey != nil && in.String(name) == "" {
+			continue
+		}
 		id := &sigstore.Identity{SubjectRegexp: in.String(name), Issuer: issuer}
 		if err := checkRegexp(id.SubjectRegexp); err != nil {
 			return nil, gate.BadInputf(name, id.SubjectRegexp, "%v", err)
@@ -172,7 +188,11 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	if err := c.provenance(ctx, pol); err != nil {
 		return nil, err
 	}
-	if err := c.evidence(ctx, ids[inputEvidenceIdentity], in.List(inputRequiredGates), in.Duration(inputMaxEvidenceAge)); err != nil {
+	ev, evID := kv, ids[inputEvidenceIdentity]
+	if evidenceKey != nil {
+		ev, evID = evidenceKey, nil
+	}
+	if err := c.evidence(ctx, ev, evID, in.List(inputRequiredGates), in.Duration(inputMaxEvidenceAge)); err != nil {
 		return nil, err
 	}
 	if err := c.drill(ctx, in.String(inputDrillImage), drillFiles, ids[inputDrillIdentity], in.Duration(inputMaxDrillAge)); err != nil {
