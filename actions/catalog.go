@@ -2,8 +2,11 @@ package actions
 
 import (
 	"github.com/hubgates/hub/actions/cache-sentinel/sentinel"
+	"github.com/hubgates/hub/actions/dr-drill/drill"
+	"github.com/hubgates/hub/actions/evidence/evidencegate"
 	"github.com/hubgates/hub/actions/org-guard/orgguard"
 	"github.com/hubgates/hub/actions/policy/policygate"
+	"github.com/hubgates/hub/actions/promote/promotegate"
 	"github.com/hubgates/hub/actions/rekor-monitor/monitor"
 	"github.com/hubgates/hub/actions/sarif-gate/sarifgate"
 	"github.com/hubgates/hub/actions/sbom-gate/sbomgate"
@@ -27,5 +30,8 @@ func All() []*gate.Gate {
 		sbomgate.Gate,
 		policygate.Gate,
 		orgguard.Gate,
+		evidencegate.Gate,
+		promotegate.Gate,
+		drill.Gate,
 	}
 }

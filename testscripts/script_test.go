@@ -33,7 +33,13 @@ func commands() map[string]func() {
 	// kyverno-proof runs here before it joins the catalogue: its image
 	// (with the engine) is not built yet, so it has no action.yml.
 	for _, g := range append(actions.All(), probeGate(), proof.Gate) {
-		cmds[g.Spec.Name] = func() {
+		name := g.Spec.Name
+		// "evidence" is also the scripts' command that checks a gate's
+		// evidence record, so the evidence gate runs as "evidence-gate".
+		if name == "evidence" {
+			name = "evidence-gate"
+		}
+		cmds[name] = func() {
 			if os.Getenv("GITHUB_ACTIONS") == "true" {
 				setRunnerDefaults(&g.Spec)
 			}
@@ -125,6 +131,13 @@ func TestScripts(t *testing.T) {
 
 				// org-guard's fake organization settings API.
 				"org-api": cmdOrgAPI,
+				// evidence, promote and dr-drill's records and bundles.
+				"evidence-record":    cmdEvidenceRecord,
+				"evidence-verify":    cmdEvidenceVerify,
+				"promote-attest":     cmdPromoteAttest,
+				"drill-forge":        cmdDrillForge,
+				"oci-drop-referrer":  cmdOCIDropReferrer,
+				"oci-registry-lossy": cmdOCIRegistryLossy,
 			},
 		})
 	})
