@@ -2,6 +2,7 @@ package sarifgate
 
 import (
 	"cmp"
+	"crypto/sha256"
 	"regexp"
 	"runtime"
 	"slices"
@@ -52,6 +53,10 @@ type Report struct {
 	// scanning takes (the first 1,000 are kept), FlowsCut results whose
 	// data flow paths were dropped for the same reason.
 	LocationsCut, FlowsCut int
+
+	// err is set when a stored result could not be read back (a bug in
+	// hub, never the input's fault); Write reports it.
+	err error
 }
 
 // Items returns every result of every run.
@@ -82,7 +87,7 @@ type ToolRun struct {
 	ruleIndex  map[string]int
 	extensions []*extension
 	columnKind string
-	seen       map[string]bool
+	seen       map[dedupeKey]bool
 	tagsCut    int
 }
 
@@ -128,7 +133,9 @@ type Item struct {
 	Trimmed bool
 
 	run      *ToolRun
-	res      *result
+	blk      *block // where the cleaned result is stored, and its index
+	idx      int
+	full     string // "<tool>: <message>", the finding's message; Message is its tail
 	key      string // fingerprint before the repeat number
 	driver   int    // output driver rule index, -1 for none
 	ext      int    // output extension index, -1 for none
@@ -149,13 +156,23 @@ func (it *Item) Finding() finding.Finding {
 	return finding.Finding{
 		Rule:        cmp.Or(it.RuleID, "(no rule)"),
 		Severity:    it.Severity,
-		Message:     it.Tool + ": " + it.Message,
+		Message:     it.findingMessage(),
 		Path:        it.Path,
 		Line:        it.Line,
 		Col:         it.Col,
 		Fingerprint: it.Fingerprint,
 		Suppression: it.Suppression,
 	}
+}
+
+// findingMessage is "<tool>: <message>", shared with Message when neither
+// changed since Normalize, so that a finding per result costs no copy of
+// its message.
+func (it *Item) findingMessage() string {
+	if n := len(it.Tool); len(it.full) == n+2+len(it.Message) && it.full[:n] == it.Tool && it.full[n+2:] == it.Message {
+		return it.full
+	}
+	return it.Tool + ": " + it.Message
 }
 
 // Normalize merges the logs into one report. Results of runs with the same
@@ -184,9 +201,11 @@ func Normalize(sources []Source, opts Options) *Report {
 				t.Sources = append(t.Sources, s.Name)
 			}
 			rules := t.mapRules(r)
-			for start := 0; start < len(r.results); start += chunkSize {
-				end := min(start+chunkSize, len(r.results))
-				chunks = append(chunks, &chunk{src: s.Name, t: t, rules: rules, results: r.results[start:end],
+			if r.results == nil {
+				continue
+			}
+			for _, b := range r.results.blocks {
+				chunks = append(chunks, &chunk{src: s.Name, t: t, rules: rules, in: b,
 					c: &cleaner{loc: n.loc, run: r, places: map[placeKey]place{}}})
 			}
 		}
@@ -206,6 +225,9 @@ func Normalize(sources []Source, opts Options) *Report {
 	close(next)
 	wg.Wait()
 	for _, c := range chunks {
+		if c.err != nil && n.report.err == nil {
+			n.report.err = c.err
+		}
 		n.merge(c)
 	}
 	for _, t := range n.report.Runs {
@@ -258,7 +280,7 @@ func (n *normalizer) toolRun(r *Run) *ToolRun {
 	if !ok {
 		t = &ToolRun{
 			Tool: name, Version: cmp.Or(r.tool.Driver.Version, r.tool.Driver.SemanticVersion), Category: cat,
-			driver: cleanComponent(r.tool.Driver), ruleIndex: map[string]int{}, columnKind: r.columnKind, seen: map[string]bool{},
+			driver: cleanComponent(r.tool.Driver), ruleIndex: map[string]int{}, columnKind: r.columnKind, seen: map[dedupeKey]bool{},
 		}
 		if t.columnKind != "utf16CodeUnits" && t.columnKind != "unicodeCodePoints" {
 			t.columnKind = ""
@@ -423,29 +445,52 @@ func (m *inputRules) resolveRule(res *result, it *Item) *rule {
 	return found
 }
 
-// chunkSize is how many results one worker normalizes at a time.
-const chunkSize = 2048
-
-// chunk is a run of consecutive results of one input run.
+// chunk is one stored block of consecutive results of one input run.
 type chunk struct {
-	src     string
-	t       *ToolRun
-	rules   *inputRules
-	results []*result
-	c       *cleaner
-	items   []*Item
-	dedupe  []string
+	src    string
+	t      *ToolRun
+	rules  *inputRules
+	in     *block
+	c      *cleaner
+	items  []*Item
+	dedupe []dedupeKey
+	err    error
 }
 
-// prepare normalizes a chunk's results; it touches nothing shared.
+// dedupeKey identifies a result for removing repeats: a hash of its
+// identity, line, column and message rather than the text itself, which
+// would keep every message in memory twice. A collision of 128 bits of
+// SHA-256 is not a concern.
+type dedupeKey [16]byte
+
+// prepare normalizes a chunk's results and stores them cleaned; it touches
+// nothing shared.
 func (n *normalizer) prepare(ch *chunk) {
+	recs, err := ch.in.records()
+	if err != nil {
+		ch.err = err
+		return
+	}
 	t, c, src := ch.t, ch.c, ch.src
-	ch.items = make([]*Item, len(ch.results))
-	ch.dedupe = make([]string, len(ch.results))
+	ch.items = make([]*Item, 0, len(recs))
+	ch.dedupe = make([]dedupeKey, 0, len(recs))
 	bySeverity := map[*rule]ruleSeverity{}
-	for i, res := range ch.results {
-		it := &Item{Tool: t.Tool, Source: src, run: t, res: res}
+	// Rule ids repeat from result to result: keep one copy of each.
+	ruleIDs := map[string]string{}
+	out := &store{}
+	for _, rec := range recs {
+		res, err := decodeRecord(rec)
+		if err != nil {
+			ch.err = err
+			return
+		}
+		it := &Item{Tool: t.Tool, Source: src, run: t, idx: len(ch.items)}
 		ru := ch.rules.resolveRule(res, it)
+		if id, ok := ruleIDs[it.RuleID]; ok {
+			it.RuleID = id
+		} else {
+			ruleIDs[it.RuleID] = it.RuleID
+		}
 		rs, ok := bySeverity[ru]
 		if !ok {
 			rs = ruleSeverities(ru)
@@ -453,7 +498,8 @@ func (n *normalizer) prepare(ch *chunk) {
 		}
 		it.Severity, it.SeverityFrom = judgeWith(res, rs, n.opts.DefaultSeverity)
 		res.Message = renderMessage(res.Message, ru, it.RuleID)
-		it.Message = oneLine(res.Message.Text)
+		it.full = t.Tool + ": " + oneLine(res.Message.Text)
+		it.Message = it.full[len(t.Tool)+2:]
 		p := c.result(res)
 		if p.uri == "" {
 			// Code scanning rejects a whole upload in which one result has
@@ -481,8 +527,21 @@ func (n *normalizer) prepare(ch *chunk) {
 		// thing; the message counts even where partialFingerprints decide
 		// the identity, since some tools (FxCop) reuse one fingerprint for
 		// results about different symbols.
-		ch.dedupe[i] = it.key + "\x00" + strconv.Itoa(it.Line) + "\x00" + strconv.Itoa(it.Col) + "\x00" + strings.Join(strings.Fields(res.Message.Text), " ")
-		ch.items[i] = it
+		sum := sha256.Sum256([]byte(it.key + "\x00" + strconv.Itoa(it.Line) + "\x00" + strconv.Itoa(it.Col) + "\x00" + strings.Join(strings.Fields(res.Message.Text), " ")))
+		ch.dedupe = append(ch.dedupe, dedupeKey(sum[:16]))
+		ch.items = append(ch.items, it)
+		if err := out.add(res); err != nil {
+			ch.err = err
+			return
+		}
+	}
+	if err := out.seal(); err != nil {
+		ch.err = err
+		return
+	}
+	for _, it := range ch.items {
+		// blockResults results per input block make one output block.
+		it.blk = out.blocks[0]
 	}
 }
 

@@ -37,7 +37,7 @@ type Log struct {
 func (l *Log) Results() int {
 	n := 0
 	for _, r := range l.Runs {
-		n += len(r.results)
+		n += r.results.len()
 	}
 	return n
 }
@@ -46,7 +46,7 @@ func (l *Log) Results() int {
 // resolve their references.
 type Run struct {
 	tool       tool
-	results    []*result
+	results    *store // nil when the run has no "results"
 	artifacts  []artifact
 	bases      map[string]artifactLocation
 	category   string
@@ -450,35 +450,38 @@ func (d decoder) run(ctx context.Context, n int) (*Run, error) {
 	return r, nil
 }
 
-// results reads a run's results array; null (which some tools write for
-// "no results") reads as none.
-func (d decoder) results(ctx context.Context, what string) ([]*result, error) {
+// results reads a run's results array into a store, one result at a
+// time, so that no more than one decoded result is held; null (which some
+// tools write for "no results") reads as none.
+func (d decoder) results(ctx context.Context, what string) (*store, error) {
 	off := d.InputOffset()
 	tok, err := d.Token()
 	if err != nil {
 		return nil, d.fail(err, what+" results")
 	}
+	out := &store{}
 	if tok == nil {
-		return []*result{}, nil
+		return out, nil
 	}
 	if delim, ok := tok.(json.Delim); !ok || delim != '[' {
 		return nil, &posError{offset: off, err: fmt.Errorf("%w: %s results is %s, expected an array", ErrMalformed, what, tokenKind(tok))}
 	}
-	var out []*result
 	for d.More() {
-		if len(out)%1024 == 0 {
+		if out.len()%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
 		res := new(result)
 		if err := d.Decode(res); err != nil {
-			return nil, d.fail(err, fmt.Sprintf("%s result %d", what, len(out)+1))
+			return nil, d.fail(err, fmt.Sprintf("%s result %d", what, out.len()+1))
 		}
-		out = append(out, res)
+		if err := out.add(res); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrCrash, err)
+		}
 	}
-	if out == nil {
-		out = []*result{}
+	if err := out.seal(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCrash, err)
 	}
 	return out, d.delim(']', what+" results")
 }
