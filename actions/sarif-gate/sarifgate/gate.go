@@ -358,7 +358,7 @@ func load(ctx context.Context, in *gate.Inputs, input string, cfg *config) ([]Fi
 			return nil, nil, nil, gate.BadInputf(input, f.Name, "is the gate's own output (sarif-file): pass the scanners' SARIF instead")
 		}
 	}
-	sources, skipped, err := Load(ctx, files, cfg.maxBytes, cfg.skipInvalid)
+	sources, skipped, err := LoadIn(ctx, in.Workspace(), files, cfg.maxBytes, cfg.skipInvalid)
 	if err != nil {
 		return nil, nil, nil, inputError(input, err)
 	}
