@@ -214,7 +214,6 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 		return nil, gate.BadInputf(inputSARIF, in.Raw(inputSARIF), "no usable SARIF file: all %d were skipped as invalid", len(skipped))
 	}
 	rep := Normalize(sources, cfg.opts)
-	dropResults(sources)
 
 	baseGiven := len(in.List(inputBaseline)) > 0
 	var baseFiles []File
@@ -336,7 +335,8 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 }
 
 // dropResults lets the stored results of sources go once Normalize has
-// taken what it needs; the logs stay for their digests.
+// taken what it needs (for the baseline, whose results are not written);
+// the logs stay for their digests.
 func dropResults(sources []Source) {
 	for _, s := range sources {
 		for _, r := range s.Log.Runs {

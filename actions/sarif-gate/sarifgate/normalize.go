@@ -3,6 +3,7 @@ package sarifgate
 import (
 	"cmp"
 	"crypto/sha256"
+	"fmt"
 	"regexp"
 	"runtime"
 	"slices"
@@ -133,7 +134,7 @@ type Item struct {
 	Trimmed bool
 
 	run      *ToolRun
-	blk      *block // where the cleaned result is stored, and its index
+	chunk    *chunk // where the result is stored, and its index there
 	idx      int
 	full     string // "<tool>: <message>", the finding's message; Message is its tail
 	key      string // fingerprint before the repeat number
@@ -229,6 +230,9 @@ func Normalize(sources []Source, opts Options) *Report {
 			n.report.err = c.err
 		}
 		n.merge(c)
+		// Items keep the chunk, for Write to read their results back;
+		// the rest can go.
+		c.items, c.dedupe, c.c.places = nil, nil, nil
 	}
 	for _, t := range n.report.Runs {
 		assignFingerprints(t.Items)
@@ -477,14 +481,13 @@ func (n *normalizer) prepare(ch *chunk) {
 	bySeverity := map[*rule]ruleSeverity{}
 	// Rule ids repeat from result to result: keep one copy of each.
 	ruleIDs := map[string]string{}
-	out := &store{}
 	for _, rec := range recs {
 		res, err := decodeRecord(rec)
 		if err != nil {
 			ch.err = err
 			return
 		}
-		it := &Item{Tool: t.Tool, Source: src, run: t, idx: len(ch.items)}
+		it := &Item{Tool: t.Tool, Source: src, run: t, chunk: ch, idx: len(ch.items)}
 		ru := ch.rules.resolveRule(res, it)
 		if id, ok := ruleIDs[it.RuleID]; ok {
 			it.RuleID = id
@@ -497,18 +500,9 @@ func (n *normalizer) prepare(ch *chunk) {
 			bySeverity[ru] = rs
 		}
 		it.Severity, it.SeverityFrom = judgeWith(res, rs, n.opts.DefaultSeverity)
-		res.Message = renderMessage(res.Message, ru, it.RuleID)
+		p := ch.clean(res, ru, it.RuleID, c)
 		it.full = t.Tool + ": " + oneLine(res.Message.Text)
 		it.Message = it.full[len(t.Tool)+2:]
-		p := c.result(res)
-		if p.uri == "" {
-			// Code scanning rejects a whole upload in which one result has
-			// no file location, so a result without one is placed at the
-			// file it was read from.
-			p = inRepo(src)
-			res.Locations = append([]location{{PhysicalLocation: &physicalLocation{
-				ArtifactLocation: &artifactLocation{URI: p.uri, URIBaseID: p.base}}}}, res.Locations...)
-		}
 		it.Path = p.rel
 		var reg *region
 		if pl := primaryPhysical(res); pl != nil && pl.Region != nil {
@@ -530,19 +524,43 @@ func (n *normalizer) prepare(ch *chunk) {
 		sum := sha256.Sum256([]byte(it.key + "\x00" + strconv.Itoa(it.Line) + "\x00" + strconv.Itoa(it.Col) + "\x00" + strings.Join(strings.Fields(res.Message.Text), " ")))
 		ch.dedupe = append(ch.dedupe, dedupeKey(sum[:16]))
 		ch.items = append(ch.items, it)
-		if err := out.add(res); err != nil {
-			ch.err = err
-			return
-		}
 	}
-	if err := out.seal(); err != nil {
-		ch.err = err
-		return
+}
+
+// clean turns a decoded input result of the chunk, whose rule resolveRule
+// found, into the result the output carries: its message rendered, its
+// locations resolved and sanitized by c, and a location at the source file
+// when it had none. It returns where the result points. Normalize and
+// Write both call it, so the stored input is all that is kept of a result
+// between them.
+func (ch *chunk) clean(res *result, ru *rule, ruleID string, c *cleaner) place {
+	res.Message = renderMessage(res.Message, ru, ruleID)
+	p := c.result(res)
+	if p.uri == "" {
+		// Code scanning rejects a whole upload in which one result has
+		// no file location, so a result without one is placed at the
+		// file it was read from.
+		p = inRepo(ch.src)
+		res.Locations = append([]location{{PhysicalLocation: &physicalLocation{
+			ArtifactLocation: &artifactLocation{URI: p.uri, URIBaseID: p.base}}}}, res.Locations...)
 	}
-	for _, it := range ch.items {
-		// blockResults results per input block make one output block.
-		it.blk = out.blocks[0]
+	return p
+}
+
+// output decodes result i of the chunk and cleans it as Normalize did,
+// with c, a cleaner of the chunk's run that the caller owns.
+func (ch *chunk) output(recs [][]byte, i int, c *cleaner) (*result, error) {
+	if i < 0 || i >= len(recs) {
+		return nil, fmt.Errorf("stored result %d of %d: out of range", i, len(recs))
 	}
+	res, err := decodeRecord(recs[i])
+	if err != nil {
+		return nil, err
+	}
+	var it Item
+	ru := ch.rules.resolveRule(res, &it)
+	ch.clean(res, ru, it.RuleID, c)
+	return res, nil
 }
 
 // merge adds a prepared chunk to its tool run, in order, dropping repeats.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -13,10 +14,11 @@ import (
 // blocks of blockResults, rather than as decoded structs: a decoded result
 // with its locations, maps and raw property values takes a few kilobytes
 // of heap, its compressed JSON a few dozen bytes. The reader stores each
-// result it decoded; Normalize decodes one block at a time, cleans its
-// results and stores them again; Write decodes only the results it
-// writes. So memory grows with the light per-result bookkeeping (severity,
-// path, message, fingerprint), not with everything the tools wrote.
+// result it decoded; Normalize decodes one block at a time and keeps a few
+// fields per result; Write decodes again only the results it writes and
+// cleans them as Normalize did (chunk.output). So memory grows with the
+// light per-result bookkeeping (severity, path, message, fingerprint), not
+// with everything the tools wrote.
 
 // blockResults is how many results one block holds: Normalize's unit of
 // work, and the most results decoded at once per core.
@@ -108,7 +110,7 @@ func (b *block) records() ([][]byte, error) {
 	return out, nil
 }
 
-// decode decodes one record.
+// decodeRecord decodes one stored result.
 func decodeRecord(rec []byte) (*result, error) {
 	res := new(result)
 	if err := json.Unmarshal(rec, res); err != nil {
@@ -117,24 +119,27 @@ func decodeRecord(rec []byte) (*result, error) {
 	return res, nil
 }
 
-// blockCache keeps the last block decompressed: results are read in
-// order, so each block is decompressed once per pass.
+// blockCache keeps the last chunk's block decompressed, with a cleaner of
+// its run: results are read in order, so each block is decompressed once
+// per pass.
 type blockCache struct {
-	blk  *block
+	ch   *chunk
 	recs [][]byte
+	c    *cleaner
 }
 
-// result decodes result i of blk.
-func (c *blockCache) result(blk *block, i int) (*result, error) {
-	if c.blk != blk {
-		recs, err := blk.records()
+// result returns item it's result as the output carries it.
+func (bc *blockCache) result(it *Item) (*result, error) {
+	if it.chunk == nil {
+		return nil, errors.New("a result without its stored input")
+	}
+	if bc.ch != it.chunk {
+		recs, err := it.chunk.in.records()
 		if err != nil {
 			return nil, err
 		}
-		c.blk, c.recs = blk, recs
+		bc.ch, bc.recs = it.chunk, recs
+		bc.c = &cleaner{loc: it.chunk.c.loc, run: it.chunk.c.run, places: map[placeKey]place{}}
 	}
-	if i < 0 || i >= len(c.recs) {
-		return nil, fmt.Errorf("stored result %d of %d: out of range", i, len(c.recs))
-	}
-	return decodeRecord(c.recs[i])
+	return bc.ch.output(bc.recs, it.idx, bc.c)
 }

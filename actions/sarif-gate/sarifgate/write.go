@@ -521,7 +521,7 @@ func encodeResult(c *blockCache, it *Item, baseline bool) ([]byte, error) {
 // a waiver as an external suppression, the baseline state. The result is
 // read back from where Normalize stored it, through c.
 func encodeResultRefs(c *blockCache, it *Item, baseline bool, d, e, r int) ([]byte, error) {
-	stored, err := c.result(it.blk, it.idx)
+	stored, err := c.result(it)
 	if err != nil {
 		return nil, err
 	}
