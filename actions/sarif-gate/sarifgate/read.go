@@ -504,7 +504,7 @@ func (d decoder) results(ctx context.Context, what string) (*store, error) {
 			return nil, fmt.Errorf("%w: %v", ErrCrash, err)
 		}
 	}
-	if err := out.seal(); err != nil {
+	if err := out.finish(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCrash, err)
 	}
 	return out, d.delim(']', what+" results")

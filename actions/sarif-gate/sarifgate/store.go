@@ -78,6 +78,14 @@ func (s *store) seal() error {
 	return nil
 }
 
+// finish seals the last block and lets the encoder and its buffer go:
+// nothing more is added.
+func (s *store) finish() error {
+	err := s.seal()
+	s.pending, s.enc = bytes.Buffer{}, nil
+	return err
+}
+
 // len is how many results the store holds.
 func (s *store) len() int {
 	if s == nil {
