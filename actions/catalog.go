@@ -4,6 +4,7 @@ import (
 	"github.com/hubgates/hub/actions/cache-sentinel/sentinel"
 	"github.com/hubgates/hub/actions/policy/policygate"
 	"github.com/hubgates/hub/actions/rekor-monitor/monitor"
+	"github.com/hubgates/hub/actions/reproducible/repro"
 	"github.com/hubgates/hub/actions/sarif-gate/sarifgate"
 	"github.com/hubgates/hub/actions/sbom-gate/sbomgate"
 	"github.com/hubgates/hub/actions/sign/signer"
@@ -25,5 +26,6 @@ func All() []*gate.Gate {
 		monitor.Gate,
 		sbomgate.Gate,
 		policygate.Gate,
+		repro.Gate,
 	}
 }
