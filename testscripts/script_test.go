@@ -122,6 +122,11 @@ func TestScripts(t *testing.T) {
 				// kyverno-proof's engine and example policies.
 				"kyverno-engine":  cmdKyvernoEngine,
 				"kyverno-example": cmdKyvernoExample,
+
+				// reproducible's builds that differ in one way each.
+				"repro-build": cmdReproBuild,
+				"repro-push":  cmdReproPush,
+				"repro-gobin": cmdReproGobin,
 			},
 		})
 	})

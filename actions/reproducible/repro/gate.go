@@ -131,7 +131,7 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 			outputDiffs: strconv.Itoa(len(out.rec.diffs) + out.rec.dropped),
 			outputNoise: strconv.Itoa(accepted),
 		},
-		Read: []evidence.Artifact{{Path: a.value, Digest: out.digA}, {Path: b.value, Digest: out.digB}},
+		Read: read(a, b, out),
 		Counters: map[string]int64{"entries": out.entries, "bytes": out.bytes, "layers": out.layers,
 			"differences": int64(len(out.rec.diffs) + out.rec.dropped), "accepted": int64(accepted)},
 		Facts: facts{Expected: sideFact{a.value, a.kind.String(), out.digA}, Actual: sideFact{b.value, b.kind.String(), out.digB},
@@ -247,4 +247,17 @@ func sideInputError(err error, a, b *source) error {
 		return gate.FileInputError(s.input, s.value, err)
 	}
 	return err
+}
+
+// read lists both sides with their digests for the evidence; a folder has
+// none and is listed in the facts only.
+func read(a, b *source, out *outcome) []evidence.Artifact {
+	var rs []evidence.Artifact
+	if out.digA != "" {
+		rs = append(rs, evidence.Artifact{Path: a.value, Digest: out.digA})
+	}
+	if out.digB != "" {
+		rs = append(rs, evidence.Artifact{Path: b.value, Digest: out.digB})
+	}
+	return rs
 }
