@@ -290,3 +290,28 @@ func cmdReproGobin(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("repro-gobin: %v\n%s", err, out)
 	}
 }
+
+// cmdTamperBlob rewrites the largest blob of an OCI layout (a layer) with
+// one byte changed near its end, keeping its name.
+func cmdTamperBlob(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: tamper-blob LAYOUT")
+	}
+	dir := filepath.Join(ts.MkAbs(args[0]), "blobs", "sha256")
+	ents, err := os.ReadDir(dir)
+	ts.Check(err)
+	var biggest string
+	var size int64
+	for _, e := range ents {
+		fi, err := e.Info()
+		ts.Check(err)
+		if fi.Size() > size {
+			biggest, size = e.Name(), fi.Size()
+		}
+	}
+	p := filepath.Join(dir, biggest)
+	b, err := os.ReadFile(p)
+	ts.Check(err)
+	b[len(b)-20] ^= 0xff
+	ts.Check(os.WriteFile(p, b, 0o644))
+}

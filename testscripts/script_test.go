@@ -127,6 +127,7 @@ func TestScripts(t *testing.T) {
 				"repro-build": cmdReproBuild,
 				"repro-push":  cmdReproPush,
 				"repro-gobin": cmdReproGobin,
+				"tamper-blob": cmdTamperBlob,
 			},
 		})
 	})

@@ -140,3 +140,21 @@ func (v *verifyReader) Read(p []byte) (int, error) {
 func (v *verifyReader) Close() error { return v.rc.Close() }
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+// smallBlob reads a config blob whole, at most maxManifest bytes,
+// verified against its digest.
+func smallBlob(ctx context.Context, b blobs, h v1.Hash) ([]byte, error) {
+	rc, err := b.blob(ctx, h)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, maxManifest+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxManifest {
+		return nil, fmt.Errorf("blob %s: more than %d bytes", h, maxManifest)
+	}
+	return data, nil
+}

@@ -66,7 +66,12 @@ func (c *comparison) run() (*outcome, error) {
 	case kindFile:
 		return out, c.files(t)
 	case kindTar:
-		return out, t.compareTrees(tarOpener(c.a, false), tarOpener(c.b, false))
+		if err := t.compareTrees(tarOpener(c.a, false), tarOpener(c.b, false)); err != nil {
+			return nil, err
+		}
+		if out.rec.count() == 0 {
+			out.rec.add(RuleArchiveHeader, "", "tar", "the tar files differ in bytes their entries do not show: tar header format, padding or end-of-archive blocks")
+		}
 	case kindTarGz:
 		if err := c.gzipHeaders(out.rec); err != nil {
 			return nil, err
@@ -74,7 +79,7 @@ func (c *comparison) run() (*outcome, error) {
 		if err := t.compareTrees(tarOpener(c.a, true), tarOpener(c.b, true)); err != nil {
 			return nil, err
 		}
-		if len(out.rec.diffs) == 0 && out.rec.dropped == 0 {
+		if out.rec.count() == 0 {
 			out.rec.add(RuleArchiveHeader, "", "gzip", "the compressed streams differ but the tar archives inside are the same: another compression level or implementation")
 		}
 		return out, nil
@@ -82,7 +87,7 @@ func (c *comparison) run() (*outcome, error) {
 		if err := t.compareTrees(zipOpener(c.a), zipOpener(c.b)); err != nil {
 			return nil, err
 		}
-		if len(out.rec.diffs) == 0 && out.rec.dropped == 0 {
+		if out.rec.count() == 0 {
 			out.rec.add(RuleArchiveHeader, "", "zip", "the zip files differ but every entry's header and content are the same: compression, extra fields or comments differ")
 		}
 	}

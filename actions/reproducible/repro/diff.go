@@ -41,6 +41,9 @@ func (r *recorder) add(rule, where, subject, format string, args ...any) {
 	r.diffs = append(r.diffs, diff{rule: rule, where: where, subject: subject, message: fmt.Sprintf(format, args...)})
 }
 
+// count is the number of differences seen, listed or not.
+func (r *recorder) count() int { return len(r.diffs) + r.dropped }
+
 // excerptLen is the most bytes of each side an excerpt shows.
 const excerptLen = 24
 

@@ -58,14 +58,21 @@ func (c *imageCmp) walk(where string, rawA, rawB []byte) error {
 		return nil
 	}
 	mtA, mtB := mediaTypeOf(rawA), mediaTypeOf(rawB)
+	before := c.rec.count()
+	var err error
 	switch {
 	case isIndex(mtA) && isIndex(mtB):
-		return c.index(where, rawA, rawB)
+		err = c.index(where, rawA, rawB)
 	case !isIndex(mtA) && !isIndex(mtB):
-		return c.image(where, rawA, rawB)
+		err = c.image(where, rawA, rawB)
+	default:
+		c.rec.add(RuleManifestField, where, "mediaType", "media type differs: expected %s, got %s", mtA, mtB)
 	}
-	c.rec.add(RuleManifestField, where, "mediaType", "media type differs: expected %s, got %s", mtA, mtB)
-	return nil
+	if err == nil && c.rec.count() == before {
+		// Differing digests are never a pass: say at least where.
+		c.rec.add(RuleManifestField, where, "manifest", "the manifests differ only in their encoding (field order, white space, or fields not compared): %d bytes against %d", len(rawA), len(rawB))
+	}
+	return err
 }
 
 // platformKey names an index entry: its platform, else its artifact or
@@ -172,21 +179,26 @@ func (c *imageCmp) image(where string, rawA, rawB []byte) error {
 		c.rec.add(RuleManifestField, where, "mediaType", "manifest media type differs: expected %s, got %s", ma.MediaType, mb.MediaType)
 	}
 	c.annotations(where, "manifest", ma.Annotations, mb.Annotations)
-	var diffA, diffB []v1.Hash
+	// The configs are read even when equal: their diff_ids tell a layer
+	// that differs only in compression.
+	cfgA, err := smallBlob(c.ctx, c.a.blobs, ma.Config.Digest)
+	if err != nil {
+		return sideErr("expected", "config", err)
+	}
+	cfgB, err := smallBlob(c.ctx, c.b.blobs, mb.Config.Digest)
+	if err != nil {
+		return sideErr("actual", "config", err)
+	}
 	if ma.Config.Digest != mb.Config.Digest {
-		cfgA, err := c.a.blobs.manifest(c.ctx, ma.Config.Digest)
-		if err != nil {
-			return sideErr("expected", "config", err)
-		}
-		cfgB, err := c.b.blobs.manifest(c.ctx, mb.Config.Digest)
-		if err != nil {
-			return sideErr("actual", "config", err)
-		}
+		before := c.rec.count()
 		if err := c.config(where, cfgA, cfgB); err != nil {
 			return err
 		}
-		diffA, diffB = diffIDs(cfgA), diffIDs(cfgB)
+		if c.rec.count() == before {
+			c.rec.add(RuleConfigField, within(where, "config"), "config", "the configs differ only in their encoding (field order or white space): %s against %s", canon(ma.Config.Digest), canon(mb.Config.Digest))
+		}
 	}
+	diffA, diffB := diffIDs(cfgA), diffIDs(cfgB)
 	if len(ma.Layers) != len(mb.Layers) {
 		c.rec.add(RuleManifestField, where, "layers", "number of layers differs: expected %d, got %d", len(ma.Layers), len(mb.Layers))
 	}
@@ -206,11 +218,15 @@ func (c *imageCmp) image(where string, rawA, rawB []byte) error {
 		}
 		c.layers++
 		t := &treeCmp{ctx: c.ctx, rec: c.rec, where: lw}
+		before := c.rec.count()
 		err := t.compareTrees(c.layerOpener(c.a, la), c.layerOpener(c.b, lb))
 		c.trees.entries += t.entries
 		c.trees.bytes += t.bytes
 		if err != nil {
 			return err
+		}
+		if c.rec.count() == before {
+			c.rec.add(RuleManifestField, lw, "layers", "the layers differ (%s, %s) in bytes their tar entries do not show: tar header format, padding or end-of-archive blocks", canon(la.Digest), canon(lb.Digest))
 		}
 	}
 	return nil
