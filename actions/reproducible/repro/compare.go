@@ -120,7 +120,7 @@ func (c *comparison) files(t *treeCmp) error {
 	if err != nil {
 		return err
 	}
-	t.entries, t.bytes = 1, res.sizeA+res.sizeB
+	t.entries, t.bytes, t.single = 1, res.sizeA+res.sizeB, true
 	t.reportContent(c.b.name, res)
 	return nil
 }

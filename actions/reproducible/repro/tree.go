@@ -37,6 +37,8 @@ type treeCmp struct {
 	recA, recB     map[string]*record
 	orderA, orderB []string
 	stepped        bool
+	// single: the tree is one plain file.
+	single bool
 }
 
 // compareTrees walks both trees in step. Entries of the same name at the
@@ -256,9 +258,13 @@ func (t *treeCmp) reportContent(name string, res contentResult) {
 	if res.equal {
 		return
 	}
-	t.rec.add(RuleEntryContent, t.where, name, "%s: %s", name, res.describe())
+	prefix := name + ": "
+	if t.single {
+		prefix = "" // the finding's path names the file
+	}
+	t.rec.add(RuleEntryContent, t.where, name, "%s%s", prefix, res.describe())
 	for _, d := range res.buildinfo {
-		t.rec.add(RuleGoBuildinfo, t.where, name, "%s: Go build information: %s", name, d)
+		t.rec.add(RuleGoBuildinfo, t.where, name, "%sGo build information: %s", prefix, d)
 	}
 }
 
