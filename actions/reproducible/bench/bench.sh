@@ -6,7 +6,9 @@
 #
 # The images are synthetic and deterministic, served by an in-process
 # registry on 127.0.0.1 ("go run ./actions/reproducible/bench/gen"):
-# SIZE_MB of incompressible 4 MiB files in LAYERS gzip layers. diffoci is
+# SIZE_MB of incompressible 4 MiB files in LAYERS gzip layers, over TLS
+# (diffoci speaks nothing else) with a certificate both tools are given by
+# SSL_CERT_FILE. diffoci is
 # built from the Go module proxy (github.com/reproducible-containers/diffoci
 # v0.1.7; set DIFFOCI to use another binary); hyperfine is a Debian
 # package; peak memory comes from GNU time when it is there.
@@ -36,7 +38,7 @@ if [ -z "$diffoci" ]; then
   diffoci=$work/diffoci
 fi
 
-"$work/gen" "$size" "$layers" >"$work/addr" &
+"$work/gen" "$size" "$layers" "$work/registry.pem" >"$work/addr" &
 gen_pid=$!
 until [ -s "$work/addr" ]; do
   kill -0 "$gen_pid" 2>/dev/null || { echo "bench: gen failed" >&2; exit 1; }
@@ -44,7 +46,7 @@ until [ -s "$work/addr" ]; do
 done
 addr=$(cat "$work/addr")
 mkdir -p "$work/ws"
-export HOME="$work" GITHUB_WORKSPACE="$work/ws"
+export HOME="$work" GITHUB_WORKSPACE="$work/ws" SSL_CERT_FILE="$work/registry.pem"
 repro="$work/reproducible --sarif-file=out.sarif"
 same_r="$repro --expected=docker://$addr/bench/app:base --actual=docker://$addr/bench/app:same"
 other_r="$repro --expected=docker://$addr/bench/app:base --actual=docker://$addr/bench/app:other"

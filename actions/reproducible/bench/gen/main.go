@@ -1,18 +1,28 @@
 // Command gen serves the benchmark's images from an in-process registry on
 // the loopback interface: bench/app:base, bench/app:same (a copy, so the
 // same digest) and bench/app:other, which differs from base in one byte of
-// the last file of the last layer. It prints the registry's address, then
+// the last file of the last layer. The registry speaks TLS (diffoci talks
+// to no other), with a self-signed certificate for 127.0.0.1 written to
+// CERT_FILE for SSL_CERT_FILE. It prints the registry's address, then
 // serves until it is killed.
 //
-//	go run ./actions/reproducible/bench/gen SIZE_MB LAYERS
+//	go run ./actions/reproducible/bench/gen SIZE_MB LAYERS CERT_FILE
 package main
 
 import (
 	"archive/tar"
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	crand "crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"log"
+	"math/big"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -34,8 +44,8 @@ import (
 const fileSize = 4 << 20
 
 func main() {
-	if len(os.Args) != 3 {
-		log.Fatal("usage: gen SIZE_MB LAYERS")
+	if len(os.Args) != 4 {
+		log.Fatal("usage: gen SIZE_MB LAYERS CERT_FILE")
 	}
 	sizeMB, err1 := strconv.Atoi(os.Args[1])
 	layers, err2 := strconv.Atoi(os.Args[2])
@@ -46,9 +56,14 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	srv := &http.Server{Handler: registry.New(registry.Logger(log.New(io.Discard, "", 0))), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
+	cert := selfSigned(os.Args[3])
+	srv := &http.Server{Handler: registry.New(registry.Logger(log.New(io.Discard, "", 0))), ReadHeaderTimeout: 10 * time.Second,
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}}
+	go srv.ServeTLS(ln, "", "")
 	addr := ln.Addr().String()
+	pool := x509.NewCertPool()
+	pool.AddCert(cert.Leaf)
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
 
 	files := sizeMB * (1 << 20) / fileSize / layers
 	base, other := empty.Image, empty.Image
@@ -78,7 +93,7 @@ func main() {
 	}{{"base", base}, {"same", base}, {"other", other}} {
 		ref, err := name.ParseReference(addr + "/bench/app:" + w.tag)
 		check(err)
-		check(remote.Write(ref, platform(w.img)))
+		check(remote.Write(ref, platform(w.img), remote.WithTransport(tr)))
 	}
 	fmt.Println(addr)
 	select {}
@@ -114,6 +129,22 @@ func layerTar(rng *rand.Rand, layer, files int) []byte {
 	}
 	check(tw.Close())
 	return buf.Bytes()
+}
+
+// selfSigned makes a certificate for 127.0.0.1 and writes it, PEM, to path.
+func selfSigned(path string) tls.Certificate {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
+	check(err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "bench registry"},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true, IsCA: true}
+	der, err := x509.CreateCertificate(crand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	check(err)
+	check(os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644))
+	leaf, err := x509.ParseCertificate(der)
+	check(err)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
 }
 
 func check(err error) {
