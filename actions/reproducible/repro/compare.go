@@ -44,6 +44,9 @@ func (c *comparison) run() (*outcome, error) {
 		t := &treeCmp{ctx: c.ctx, rec: out.rec}
 		err := t.compareTrees(dirOpener(c.a.root), dirOpener(c.b.root))
 		out.entries, out.bytes = t.entries, t.bytes
+		// A folder has no digest of its own: alike entry by entry is the
+		// same build.
+		out.identical = err == nil && out.rec.count() == 0
 		return out, err
 	}
 	// A file of any kind: equal digests pass at once.

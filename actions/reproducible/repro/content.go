@@ -121,9 +121,13 @@ func readErr(errs ...error) error {
 func whole(head []byte, r io.Reader, headErr error) ([]byte, error) {
 	buf := bytes.NewBuffer(append([]byte(nil), head...))
 	if headErr == nil {
-		if _, err := buf.ReadFrom(io.LimitReader(r, maxBinary)); err != nil {
+		if _, err := buf.ReadFrom(io.LimitReader(r, maxBinary+1)); err != nil {
 			return nil, err
 		}
+	}
+	if buf.Len() > maxBinary {
+		// Never compare a cut-off binary: an undecided run beats a pass.
+		return nil, fmt.Errorf("an executable larger than %d bytes is not compared", maxBinary)
 	}
 	return buf.Bytes(), nil
 }

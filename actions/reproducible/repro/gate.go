@@ -62,7 +62,7 @@ var Gate = &gate.Gate{
 				Description: "Longest time for reading images from a registry; when it passes the run ends undecided (exit 3)."},
 		},
 		Outputs: []gate.Output{
-			{Name: outputIdentical, Description: "true when both builds have the same digest (nothing was walked), else false."},
+			{Name: outputIdentical, Description: "true when both builds have the same digest (nothing was walked), or for folders when every entry is alike; else false."},
 			{Name: outputExpected, Description: "The digest of expected (sha256:..., the index or manifest for images); empty for folders."},
 			{Name: outputActual, Description: "The digest of actual; empty for folders."},
 			{Name: outputDiffs, Description: "The number of differences found, accepted noise included."},
@@ -182,6 +182,8 @@ func findings(diffs []diff, noise []*noiseOption, path string) ([]finding.Findin
 
 func reason(out *outcome, accepted, denying int) string {
 	switch {
+	case out.identical && out.digA == "":
+		return fmt.Sprintf("Both folders hold the same %d entries, alike in type, mode, link target and content.", out.entries)
 	case out.identical:
 		return "Both builds have the same digest " + out.digA + "."
 	case denying == 0 && accepted > 0:
