@@ -315,3 +315,17 @@ func cmdTamperBlob(ts *testscript.TestScript, neg bool, args []string) {
 	b[len(b)-20] ^= 0xff
 	ts.Check(os.WriteFile(p, b, 0o644))
 }
+
+// cmdRmBlob removes the blob of the first manifest an OCI layout's index
+// names.
+func cmdRmBlob(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 || args[1] != "manifest" {
+		ts.Fatalf("usage: rm-blob LAYOUT manifest")
+	}
+	idx, err := layout.ImageIndexFromPath(ts.MkAbs(args[0]))
+	ts.Check(err)
+	im, err := idx.IndexManifest()
+	ts.Check(err)
+	d := im.Manifests[0].Digest
+	ts.Check(os.Remove(filepath.Join(ts.MkAbs(args[0]), "blobs", d.Algorithm, d.Hex)))
+}

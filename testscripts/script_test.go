@@ -128,6 +128,7 @@ func TestScripts(t *testing.T) {
 				"repro-push":  cmdReproPush,
 				"repro-gobin": cmdReproGobin,
 				"tamper-blob": cmdTamperBlob,
+				"rm-blob":     cmdRmBlob,
 			},
 		})
 	})

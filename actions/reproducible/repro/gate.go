@@ -243,6 +243,8 @@ func sideInputError(err error, a, b *source) error {
 		return err
 	}
 	switch {
+	case s.kind == kindLayout && errors.Is(err, fs.ErrNotExist):
+		return &gate.InputError{Input: s.input, Value: s.value, Problem: "is an OCI image layout that lacks a file it names: " + err.Error(), Err: err}
 	case errors.Is(err, errDigestMismatch):
 		return &gate.InputError{Input: s.input, Value: s.value, Problem: "holds a blob that does not match its digest: " + err.Error(), Err: err}
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fsroot.ErrEscapes), errors.Is(err, fsroot.ErrNotRegular), errors.Is(err, fsroot.ErrTooLarge):
