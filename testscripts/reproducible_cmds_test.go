@@ -34,6 +34,8 @@ import (
 //	    each) at OUT. Each VARIANT changes one thing:
 //	      mtime=PATH  uid=PATH  mode=PATH  xattr=PATH  byte=PATH
 //	      extra=PATH  link=PATH  order (entries reversed)
+//	      type=PATH (a link becomes a regular file)
+//	      env=KEY=VALUE (layout: a variable in the config's Env)
 //	      gzname=NAME (the gzip header's file name)
 //	      level=N (gzip level of the archive or layers)
 //	      label=KEY=VALUE (layout: a config label)
@@ -83,6 +85,7 @@ type reproOpts struct {
 	labels  map[string]string
 	created time.Time
 	drop    []string
+	env     []string
 }
 
 func cmdReproBuild(ts *testscript.TestScript, neg bool, args []string) {
@@ -120,6 +123,9 @@ func cmdReproBuild(ts *testscript.TestScript, neg bool, args []string) {
 			entries = append(entries, &reproEntry{hdr: tar.Header{Name: val, Typeflag: tar.TypeReg, Mode: 0o644, Size: 6}, body: []byte("cache\n")})
 		case "link":
 			find(val).hdr.Linkname = "/home/builder/app"
+		case "type":
+			e := find(val)
+			e.hdr.Typeflag, e.hdr.Linkname, e.hdr.Mode, e.hdr.Size, e.body = tar.TypeReg, "", 0o755, 4, []byte("app\n")
 		case "order":
 			slices.Reverse(entries)
 		case "gzname":
@@ -135,6 +141,8 @@ func cmdReproBuild(ts *testscript.TestScript, neg bool, args []string) {
 			t, err := time.Parse(time.RFC3339, val)
 			ts.Check(err)
 			opts.created = t
+		case "env":
+			opts.env = append(opts.env, val)
 		case "drop":
 			opts.drop = append(opts.drop, val)
 		default:
@@ -245,7 +253,7 @@ func reproLayout(ts *testscript.TestScript, out string, entries []*reproEntry, o
 		ts.Check(err)
 		cf = cf.DeepCopy()
 		cf.OS, cf.Architecture, cf.Created = "linux", arch, v1.Time{Time: opts.created}
-		cf.Config.Env = []string{"PATH=/usr/bin"}
+		cf.Config.Env = append([]string{"PATH=/usr/bin"}, opts.env...)
 		cf.Config.Entrypoint = []string{"/usr/bin/app"}
 		cf.Config.Labels = opts.labels
 		img, err = mutate.ConfigFile(img, cf)
