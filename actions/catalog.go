@@ -8,6 +8,7 @@ import (
 	"github.com/hubgates/hub/actions/policy/policygate"
 	"github.com/hubgates/hub/actions/promote/promotegate"
 	"github.com/hubgates/hub/actions/rekor-monitor/monitor"
+	"github.com/hubgates/hub/actions/reproducible/repro"
 	"github.com/hubgates/hub/actions/sarif-gate/sarifgate"
 	"github.com/hubgates/hub/actions/sbom-gate/sbomgate"
 	"github.com/hubgates/hub/actions/sign/signer"
@@ -33,5 +34,6 @@ func All() []*gate.Gate {
 		evidencegate.Gate,
 		promotegate.Gate,
 		drill.Gate,
+		repro.Gate,
 	}
 }

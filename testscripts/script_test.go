@@ -138,6 +138,12 @@ func TestScripts(t *testing.T) {
 				"drill-forge":        cmdDrillForge,
 				"oci-drop-referrer":  cmdOCIDropReferrer,
 				"oci-registry-lossy": cmdOCIRegistryLossy,
+				// reproducible's builds that differ in one way each.
+				"repro-build": cmdReproBuild,
+				"repro-push":  cmdReproPush,
+				"repro-gobin": cmdReproGobin,
+				"tamper-blob": cmdTamperBlob,
+				"rm-blob":     cmdRmBlob,
 			},
 		})
 	})
