@@ -2,6 +2,7 @@ package actions
 
 import (
 	"github.com/hubgates/hub/actions/cache-sentinel/sentinel"
+	"github.com/hubgates/hub/actions/kyverno-proof/proof"
 	"github.com/hubgates/hub/actions/policy/policygate"
 	"github.com/hubgates/hub/actions/rekor-monitor/monitor"
 	"github.com/hubgates/hub/actions/sarif-gate/sarifgate"
@@ -25,5 +26,6 @@ func All() []*gate.Gate {
 		monitor.Gate,
 		sbomgate.Gate,
 		policygate.Gate,
+		proof.Gate,
 	}
 }
