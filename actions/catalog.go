@@ -4,6 +4,7 @@ import (
 	"github.com/hubgates/hub/actions/cache-sentinel/sentinel"
 	"github.com/hubgates/hub/actions/dr-drill/drill"
 	"github.com/hubgates/hub/actions/evidence/evidencegate"
+	"github.com/hubgates/hub/actions/kyverno-proof/proof"
 	"github.com/hubgates/hub/actions/org-guard/orgguard"
 	"github.com/hubgates/hub/actions/policy/policygate"
 	"github.com/hubgates/hub/actions/promote/promotegate"
@@ -35,5 +36,6 @@ func All() []*gate.Gate {
 		promotegate.Gate,
 		drill.Gate,
 		repro.Gate,
+		proof.Gate,
 	}
 }

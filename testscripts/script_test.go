@@ -13,7 +13,6 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/hubgates/hub/actions"
-	"github.com/hubgates/hub/actions/kyverno-proof/proof"
 	"github.com/hubgates/hub/shared/gate"
 )
 
@@ -30,9 +29,7 @@ var eventsValidated atomic.Int64
 // set to its default for every input the script leaves unset.
 func commands() map[string]func() {
 	cmds := map[string]func(){}
-	// kyverno-proof runs here before it joins the catalogue: its image
-	// (with the engine) is not built yet, so it has no action.yml.
-	for _, g := range append(actions.All(), probeGate(), proof.Gate) {
+	for _, g := range append(actions.All(), probeGate()) {
 		name := g.Spec.Name
 		// "evidence" is also the scripts' command that checks a gate's
 		// evidence record, so the evidence gate runs as "evidence-gate".
