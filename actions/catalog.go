@@ -7,6 +7,7 @@ import (
 	"github.com/hubgates/hub/actions/sarif-gate/sarifgate"
 	"github.com/hubgates/hub/actions/sbom-gate/sbomgate"
 	"github.com/hubgates/hub/actions/sign/signer"
+	"github.com/hubgates/hub/actions/telemetry/telemetrygate"
 	"github.com/hubgates/hub/actions/verify-provenance/provenance"
 	"github.com/hubgates/hub/actions/verify-signature/sigverify"
 	"github.com/hubgates/hub/actions/workflow-audit/audit"
@@ -25,5 +26,6 @@ func All() []*gate.Gate {
 		monitor.Gate,
 		sbomgate.Gate,
 		policygate.Gate,
+		telemetrygate.Gate,
 	}
 }

@@ -122,6 +122,11 @@ func TestScripts(t *testing.T) {
 				// kyverno-proof's engine and example policies.
 				"kyverno-engine":  cmdKyvernoEngine,
 				"kyverno-example": cmdKyvernoExample,
+
+				// telemetry's streams and their tampering.
+				"telemetry-events":      cmdTelemetryEvents,
+				"telemetry-tamper":      cmdTelemetryTamper,
+				"telemetry-forge-count": cmdTelemetryForgeCount,
 			},
 		})
 	})

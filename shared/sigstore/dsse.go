@@ -35,6 +35,9 @@ func (s *KeySigner) SignDSSE(_ context.Context, payloadType string, payload []by
 		}
 		return nil, fmt.Errorf("signing: %w", err)
 	}
+	// No key ID on the signature: DSSE verifiers skip a signature whose
+	// key ID differs from their own idea of the key's, and hub's ID (the
+	// key's SHA-256) is not theirs; the bundle's hint names the key.
 	b := &protobundle.Bundle{
 		MediaType: BundleMediaType,
 		VerificationMaterial: &protobundle.VerificationMaterial{
@@ -42,7 +45,7 @@ func (s *KeySigner) SignDSSE(_ context.Context, payloadType string, payload []by
 		},
 		Content: &protobundle.Bundle_DsseEnvelope{DsseEnvelope: &protodsse.Envelope{
 			Payload: payload, PayloadType: payloadType,
-			Signatures: []*protodsse.Signature{{Sig: sig, Keyid: s.keyID}},
+			Signatures: []*protodsse.Signature{{Sig: sig}},
 		}},
 	}
 	out, err := marshalBundle(b)
