@@ -21,6 +21,12 @@ const (
 	inputPublicKey    = "public-key"
 	inputPrevious     = "previous-checkpoint"
 	inputTimeout      = "timeout"
+	inputEndpoint     = "s3-endpoint"
+	inputRegion       = "s3-region"
+	inputBucket       = "s3-bucket"
+	inputPrefix       = "s3-prefix"
+	inputRetention    = "retention"
+	outputObjects     = "objects"
 	operationSeal     = "seal"
 	operationVerify   = "verify"
 	operationShip     = "ship"
@@ -39,8 +45,8 @@ var Gate = &gate.Gate{
 			"and verifies sealed streams: an event edited, inserted, deleted, reordered or cut off, a checkpoint signed by another key, " +
 			"and a stream missing between two sealed ones are each a finding naming the first bad line.",
 		Inputs: []gate.Input{
-			{Name: inputOperation, Kind: gate.Enum, Values: []string{operationVerify, operationSeal}, Default: operationVerify,
-				Description: "seal writes <stream>" + telemetry.CheckpointSuffix + " beside each stream, signed with private-key; verify checks each stream against its checkpoint and public-key, and the streams against each other."},
+			{Name: inputOperation, Kind: gate.Enum, Values: []string{operationVerify, operationSeal, operationShip}, Default: operationVerify,
+				Description: "seal writes <stream>" + telemetry.CheckpointSuffix + " beside each stream, signed with private-key; verify checks each stream against its checkpoint and public-key, and the streams against each other; ship uploads each sealed stream and its checkpoint to an S3 bucket with Object Lock, in compliance mode for retention, and reads back what the store kept."},
 			{Name: inputStreams, Kind: gate.List, Required: true,
 				Description: "Telemetry NDJSON files or doublestar globs (telemetry/*.ndjson), relative to the workspace. Globs skip the checkpoints. seal seals them in path order, each checkpoint naming the head of the one before; verify orders them by their checkpoints' sealing times."},
 			{Name: inputPrivateKey, Kind: gate.Secret,
@@ -51,11 +57,22 @@ var Gate = &gate.Gate{
 				Description: "verify: the public key (PEM, the contents of cosign.pub) every checkpoint must be signed with."},
 			{Name: inputPrevious, Kind: gate.Path,
 				Description: "The checkpoint of the stream sealed before these (from the previous job or run, as shipped). seal records its head in the first new checkpoint; verify requires the oldest stream to follow it. Empty: the first stream starts a new series."},
+			{Name: inputEndpoint, Kind: gate.String, Default: "https://s3.amazonaws.com",
+				Description: "ship: the S3 endpoint, scheme and host (http:// only for a loopback address). Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN in the step's env."},
+			{Name: inputRegion, Kind: gate.String, Default: "us-east-1",
+				Description: "ship: the bucket's region."},
+			{Name: inputBucket, Kind: gate.String,
+				Description: "ship: the bucket, created with S3 Object Lock enabled."},
+			{Name: inputPrefix, Kind: gate.String, Default: "hub-telemetry/",
+				Description: "ship: the key prefix; objects are named <prefix>sha256-<hex of the content>.ndjson and .checkpoint.sigstore.json."},
+			{Name: inputRetention, Kind: gate.Duration, Default: "8760h",
+				Description: "ship: how long each object is locked in compliance mode (nobody, the account's root included, can delete it or shorten this before then). At least 24h."},
 			{Name: inputTimeout, Kind: gate.Duration, Default: "2m",
-				Description: "Longest time for the operation, a KMS signing call included."},
+				Description: "Longest time for the operation, a KMS signing call and every S3 request included."},
 		},
 		Outputs: []gate.Output{
 			{Name: outputCheckpoints, Description: "seal: the checkpoints written, workspace-relative, one per line."},
+			{Name: outputObjects, Description: "ship: the object keys stored or found already stored, one per line."},
 			{Name: outputEvents, Description: "The number of events sealed or verified, over all streams."},
 			{Name: outputHead, Description: "The head (sha256:<hex>) of the last stream sealed, or of the newest stream verified."},
 		},
@@ -79,6 +96,12 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 			return nil, err
 		}
 		return seal(ctx, in, streams, s, time.Now().UTC())
+	case operationShip:
+		w, err := newWORM(in)
+		if err != nil {
+			return nil, err
+		}
+		return ship(ctx, in, streams, w, time.Now().UTC())
 	default:
 		pemKey := in.String(inputPublicKey)
 		if pemKey == "" {

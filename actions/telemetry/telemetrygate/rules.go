@@ -18,6 +18,9 @@ const (
 	RuleCheckpointInvalid  = "checkpoint-invalid"
 	RuleCheckpointIdentity = "checkpoint-untrusted"
 	RuleGap                = "gap"
+	RuleWORMUnlocked       = "worm-unlocked"
+	RuleRetentionShort     = "retention-short"
+	RuleStoreMismatch      = "store-mismatch"
 )
 
 // Rules describes every rule the gate reports, for SARIF and the README.
@@ -44,4 +47,10 @@ var Rules = []finding.Rule{
 		Help: "The checkpoint's signature is valid but not made by public-key: someone else sealed (or resealed) the stream."},
 	{ID: RuleGap, Severity: finding.Critical, Summary: "A stream is missing between two sealed streams",
 		Help: "Each checkpoint records the head of the stream sealed before it. A stream whose previous head is not the head of the stream sealed just before it (or of previous-checkpoint) follows a stream that is not there: a whole stream was removed or withheld."},
+	{ID: RuleWORMUnlocked, Severity: finding.Critical, Summary: "The bucket has no object lock",
+		Help: "ship stores telemetry only where it cannot be deleted or overwritten: the bucket must have been created with S3 Object Lock enabled. Nothing was shipped."},
+	{ID: RuleRetentionShort, Severity: finding.Critical, Summary: "An object is retained for less than asked, or not in compliance mode",
+		Help: "Read back after upload, the object's lock mode is not COMPLIANCE (governance mode can be bypassed with a permission) or its retain-until date is earlier than retention asks (from the time it was stored, for an object an earlier run shipped)."},
+	{ID: RuleStoreMismatch, Severity: finding.Critical, Summary: "An object's bytes are not the ones its name says",
+		Help: "Objects are named by the SHA-256 of their content. Read back, the current version under that name hashes to something else: a new version was put over it."},
 }
