@@ -19,8 +19,8 @@ func TestLevelWorkedExample(t *testing.T) {
 		{ID: 1, Labels: []string{"ubuntu-24.04"}, Created: ago(95), Started: ago(90), Completed: ago(60)},
 		{ID: 2, Labels: []string{"ubuntu-24.04"}, Created: ago(31), Started: ago(30)},
 		{ID: 3, Labels: []string{"ubuntu-24.04"}, Created: ago(181), Started: ago(180), Completed: ago(125)}, // before the window
-		{ID: 4, Labels: []string{"windows-2025"}, Created: ago(20), Started: ago(20)},                       // another group
-		{ID: 5, Labels: []string{"ubuntu-24.04"}, Created: ago(1)},                                          // queued: no minutes yet
+		{ID: 4, Labels: []string{"windows-2025"}, Created: ago(20), Started: ago(20)},                        // another group
+		{ID: 5, Labels: []string{"ubuntu-24.04"}, Created: ago(1)},                                           // queued: no minutes yet
 	}
 	if g.Window() != 2*time.Hour {
 		t.Fatalf("window %v", g.Window())
