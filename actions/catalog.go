@@ -4,6 +4,7 @@ import (
 	"github.com/hubgates/hub/actions/cache-sentinel/sentinel"
 	"github.com/hubgates/hub/actions/policy/policygate"
 	"github.com/hubgates/hub/actions/rekor-monitor/monitor"
+	"github.com/hubgates/hub/actions/runner-budget/budget"
 	"github.com/hubgates/hub/actions/sarif-gate/sarifgate"
 	"github.com/hubgates/hub/actions/sbom-gate/sbomgate"
 	"github.com/hubgates/hub/actions/sign/signer"
@@ -27,5 +28,6 @@ func All() []*gate.Gate {
 		sbomgate.Gate,
 		policygate.Gate,
 		telemetrygate.Gate,
+		budget.Gate,
 	}
 }

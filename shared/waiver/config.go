@@ -38,6 +38,14 @@ var Gates = []string{
 	"verify-provenance",
 	"rekor-monitor",
 	"sbom-gate",
+	"runner-budget",
+}
+
+// GateKeys are the keys a gate's section may hold besides "rules" and
+// "waivers": settings only that gate reads, kept as YAML for it to parse
+// (with their positions) from [GateConfig.Settings].
+var GateKeys = map[string][]string{
+	"runner-budget": {"groups"},
 }
 
 // Config is a parsed configuration file. The zero value (and a nil
@@ -71,6 +79,8 @@ type GateConfig struct {
 	Rules []RuleSetting
 	// Waivers are the waivers, in file order, all of kind KindExternal.
 	Waivers []Waiver
+	// Settings are the gate's own keys ([GateKeys]) as written.
+	Settings map[string]*yaml.Node
 }
 
 // RuleSetting changes one rule of a gate: it turns it off, or reports its
@@ -242,9 +252,17 @@ func (ps *parser) gate(name string, n *yaml.Node, line int) GateConfig {
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return g // an empty section is allowed: "workflow-audit:"
 	}
-	vals, _, ok := ps.mapping(n, "section "+strconv.Quote(name), "rules", "waivers")
+	vals, _, ok := ps.mapping(n, "section "+strconv.Quote(name), append([]string{"rules", "waivers"}, GateKeys[name]...)...)
 	if !ok {
 		return g
+	}
+	for _, k := range GateKeys[name] {
+		if v, ok := vals[k]; ok {
+			if g.Settings == nil {
+				g.Settings = map[string]*yaml.Node{}
+			}
+			g.Settings[k] = v
+		}
 	}
 	if rules, ok := vals["rules"]; ok {
 		g.Rules = ps.rules(name, rules)

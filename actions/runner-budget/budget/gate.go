@@ -1,0 +1,207 @@
+package budget
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v75/github"
+
+	"github.com/hubgates/hub/shared/finding"
+	"github.com/hubgates/hub/shared/gate"
+	"github.com/hubgates/hub/shared/signing"
+	"github.com/hubgates/hub/shared/waiver"
+)
+
+// The gate's own inputs and outputs.
+const (
+	inputGroup      = "group"
+	inputMinutes    = "minutes"
+	inputSLOWindow  = "slo-window"
+	inputRepository = "repository"
+	inputToken      = "github-token"
+	inputAPIURL     = "github-api-url"
+	inputTimeout    = "timeout"
+	outputAdmitted  = "admitted"
+	outputLevel     = "level"
+	outputWait      = "wait-seconds"
+	outputP50       = "queue-p50-seconds"
+	outputP95       = "queue-p95-seconds"
+)
+
+const gateName = "runner-budget"
+
+// Gate is runner-budget as a hub gate.
+var Gate = &gate.Gate{
+	Spec: gate.Spec{
+		Name:  gateName,
+		Title: "a fair share of runners per group, with queue-time SLOs",
+		Description: "Admits a job when its group's token bucket of runner minutes, replayed from GitHub's own records of the jobs " +
+			"in the window, holds what the job asks for, or denies it saying how long until enough refill; and measures " +
+			"queue time (created to started) p50 and p95 for the group and each of its runner labels against the targets in .github/hub.yml.",
+		Inputs: append([]gate.Input{
+			{Name: inputGroup, Kind: gate.String, Required: true,
+				Description: "The group this job draws from, as named under runner-budget.groups in the configuration file."},
+			{Name: inputMinutes, Kind: gate.Int, Default: "10", Check: positive,
+				Description: "Runner minutes the job asks for: admitted when the bucket holds at least this many."},
+			{Name: inputSLOWindow, Kind: gate.Duration, Default: "24h",
+				Description: "How far back queue times are measured for the SLOs."},
+			{Name: inputRepository, Kind: gate.String,
+				Description: "The repository whose job records are read (owner/repo). Empty means the run's own (GITHUB_REPOSITORY)."},
+			{Name: inputToken, Kind: gate.Secret, Required: true,
+				Description: "A token that can read the repository's Actions runs and jobs (the job's GITHUB_TOKEN with actions: read)."},
+			{Name: inputAPIURL, Kind: gate.String, Default: "https://api.github.com",
+				Description: "The GitHub REST API (set it for GitHub Enterprise Server); http:// only for a loopback address."},
+			{Name: inputTimeout, Kind: gate.Duration, Default: "1m",
+				Description: "Longest time for reading the job records, every page included."},
+		}, waiver.Inputs()...),
+		Outputs: []gate.Output{
+			{Name: outputAdmitted, Description: "true when the bucket holds the minutes asked, false when not (in warn mode too)."},
+			{Name: outputLevel, Description: "The runner minutes the group's bucket holds now, rounded down (negative when overdrawn)."},
+			{Name: outputWait, Description: "Seconds until the bucket holds the minutes asked: 0 when admitted, -1 when it never will."},
+			{Name: outputP50, Description: "The group's p50 queue time over slo-window, in seconds."},
+			{Name: outputP95, Description: "The group's p95 queue time over slo-window, in seconds."},
+		},
+		Rules: Rules,
+	},
+	Run: run,
+}
+
+func positive(v any) error {
+	if n, ok := v.(int); ok && n < 1 {
+		return errors.New("want 1 or more")
+	}
+	return nil
+}
+
+func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
+	setup, err := waiver.FromInputs(in, gateName, Rules)
+	if err != nil {
+		return nil, err
+	}
+	file := waiver.DefaultPath
+	if len(setup.Read) > 0 {
+		file = setup.Read[0].Path
+	}
+	groups, err := ParseGroups(file, setup.Gate.Settings["groups"])
+	if err != nil {
+		return nil, gate.BadConfig(err)
+	}
+	name := in.String(inputGroup)
+	g, ok := groups[name]
+	if !ok {
+		return nil, gate.BadInputf(inputGroup, name, "is not a group of runner-budget.groups in %s (groups: %s)", file, orNone(Names(groups)))
+	}
+	repo := cmp.Or(in.String(inputRepository), in.Env.Repository)
+	if _, _, ok := cutRepo(repo); !ok {
+		return nil, gate.BadInputf(inputRepository, repo, "want owner/repo")
+	}
+	api, err := signing.ServiceURL(inputAPIURL, in.String(inputAPIURL))
+	if err != nil {
+		return nil, err
+	}
+	base, _ := url.Parse(api + "/")
+	gh := github.NewClient(&http.Client{Timeout: in.Duration(inputTimeout)}).WithAuthToken(in.String(inputToken))
+	gh.BaseURL = base
+	ctx, cancel := context.WithTimeoutCause(ctx, in.Duration(inputTimeout),
+		fmt.Errorf("reading the job records did not finish within the timeout of %v", in.Duration(inputTimeout)))
+	defer cancel()
+	now, window := in.Env.Now, in.Duration(inputSLOWindow)
+	jobs, err := Fetch(ctx, gh, repo, now.Add(-max(g.Window(), window)))
+	if err != nil {
+		return nil, err
+	}
+	d := g.Decide(jobs, float64(in.Int(inputMinutes)), now)
+	return result(g, d, slos(g, jobs, now, window), len(jobs)), nil
+}
+
+// slos measures the group's queue times, then each runner label's among
+// the group's jobs.
+func slos(g Group, jobs []Job, now time.Time, window time.Duration) []SLO {
+	since := now.Add(-window)
+	out := []SLO{Measure("group "+g.Name, QueueTimes(jobs, since, now, g.Matches), g.QueueP50, g.QueueP95)}
+	var labels []string
+	for _, j := range jobs {
+		if g.Matches(j) {
+			labels = append(labels, j.Labels...)
+		}
+	}
+	slices.Sort(labels)
+	for _, l := range slices.Compact(labels) {
+		times := QueueTimes(jobs, since, now, func(j Job) bool { return g.Matches(j) && slices.Contains(j.Labels, l) })
+		out = append(out, Measure("label "+l, times, g.QueueP50, g.QueueP95))
+	}
+	return out
+}
+
+func result(g Group, d Decision, ss []SLO, jobs int) *gate.Result {
+	res := &gate.Result{Facts: map[string]any{"decision": d, "slos": ss}}
+	add := func(rule, msg string, sev finding.Severity) {
+		res.Findings = append(res.Findings, finding.Finding{Rule: rule, Severity: sev, Message: msg, Fingerprint: finding.Fingerprint(rule, g.Name, msg)})
+	}
+	wait := int64(d.Wait / time.Second)
+	switch {
+	case d.Admitted:
+	case d.Wait < 0:
+		wait = -1
+		add(RuleExhausted, fmt.Sprintf("group %s holds %.1f of %.0f runner minutes and this job asks for %.0f: it never will (refill %.0f an hour)", g.Name, d.Level, d.Capacity, d.Asked, g.RefillPerHour), finding.High)
+	default:
+		add(RuleExhausted, fmt.Sprintf("group %s holds %.1f of %.0f runner minutes and this job asks for %.0f: enough refill in %v", g.Name, d.Level, d.Capacity, d.Asked, d.Wait), finding.High)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Group **%s**: %.1f of %.0f runner minutes, refilled at %.0f an hour; %d job records read.\n\n", gate.MarkdownText(g.Name), d.Level, d.Capacity, g.RefillPerHour, jobs)
+	b.WriteString("| Queue time of | Jobs | p50 | p95 | Target p50 | Target p95 |\n|---|---|---|---|---|---|\n")
+	for _, s := range ss {
+		for _, br := range []struct {
+			breached    bool
+			p           string
+			got, target time.Duration
+		}{{s.Breached50, "p50", s.P50, s.TargetP50}, {s.Breached95, "p95", s.P95, s.TargetP95}} {
+			if br.breached {
+				add(RuleQueueSLO, fmt.Sprintf("%s: %s queue time %v over %d jobs is above the target %v", s.Scope, br.p, br.got, s.Jobs, br.target), finding.Medium)
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %d | %v | %v | %s | %s |\n", gate.MarkdownText(s.Scope), s.Jobs, s.P50, s.P95, target(s.TargetP50), target(s.TargetP95))
+	}
+	res.Denied = len(res.Findings) > 0
+	if d.Admitted {
+		res.Reason = fmt.Sprintf("Admitted: group %s holds %.1f runner minutes, this job asks for %.0f.", g.Name, d.Level, d.Asked)
+	} else {
+		res.Reason = fmt.Sprintf("Not admitted: group %s holds %.1f runner minutes, this job asks for %.0f.", g.Name, d.Level, d.Asked)
+	}
+	res.Details = b.String()
+	res.Outputs = map[string]string{
+		outputAdmitted: strconv.FormatBool(d.Admitted),
+		outputLevel:    strconv.FormatInt(int64(d.Level), 10),
+		outputWait:     strconv.FormatInt(wait, 10),
+		outputP50:      strconv.FormatInt(int64(ss[0].P50/time.Second), 10),
+		outputP95:      strconv.FormatInt(int64(ss[0].P95/time.Second), 10),
+	}
+	res.Counters = map[string]int64{"jobs": int64(jobs), "asked_minutes": int64(d.Asked), "wait_seconds": max(wait, 0),
+		"queue_p50_seconds": int64(ss[0].P50 / time.Second), "queue_p95_seconds": int64(ss[0].P95 / time.Second)}
+	if d.Admitted {
+		res.Counters["admitted"] = 1
+	}
+	return res
+}
+
+func target(d time.Duration) string {
+	if d == 0 {
+		return "none"
+	}
+	return d.String()
+}
+
+func orNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
