@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -29,6 +30,8 @@ const (
 	inputToken      = "github-token"
 	inputAPIURL     = "github-api-url"
 	inputTimeout    = "timeout"
+	inputRegion     = "grid-region"
+	inputDashboards = "dashboard-links"
 	outputAdmitted  = "admitted"
 	outputLevel     = "level"
 	outputWait      = "wait-seconds"
@@ -59,6 +62,10 @@ var Gate = &gate.Gate{
 				Description: "A token that can read the repository's Actions runs and jobs (the job's GITHUB_TOKEN with actions: read)."},
 			{Name: inputAPIURL, Kind: gate.String, Default: "https://api.github.com",
 				Description: "The GitHub REST API (set it for GitHub Enterprise Server); http:// only for a loopback address."},
+			{Name: inputRegion, Kind: gate.String, Default: "East US",
+				Description: "The Azure region whose grid intensity turns the jobs' energy into carbon (GitHub does not publish where a hosted runner runs). One of the regions in the gate's footprint table (see the README)."},
+			{Name: inputDashboards, Kind: gate.List,
+				Description: "Links to the repository's dashboards, one per line, listed under the charts in the step summary."},
 			{Name: inputTimeout, Kind: gate.Duration, Default: "1m",
 				Description: "Longest time for reading the job records, every page included."},
 		}, waiver.Inputs()...),
@@ -119,7 +126,22 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 		return nil, err
 	}
 	d := g.Decide(jobs, float64(in.Int(inputMinutes)), now)
-	return result(g, d, slos(g, jobs, now, window), len(jobs)), nil
+	fp, err := LoadFootprint()
+	if err != nil {
+		return nil, err
+	}
+	region := in.String(inputRegion)
+	if _, ok := fp.Grid.GramsPerKWh[region]; !ok {
+		return nil, gate.BadInputf(inputRegion, region, "is not in the footprint table (regions: %s)", strings.Join(regions(fp), ", "))
+	}
+	for _, l := range in.List(inputDashboards) {
+		if u, err := url.Parse(l); err != nil || u.Scheme != "https" || u.Host == "" {
+			return nil, gate.BadInputf(inputDashboards, l, "want an https:// link")
+		}
+	}
+	res := result(g, d, slos(g, jobs, now, window), len(jobs))
+	addFootprint(res, fp, g, jobs, now, window, region, in.List(inputDashboards))
+	return res, nil
 }
 
 // slos measures the group's queue times, then each runner label's among
@@ -204,4 +226,54 @@ func orNone(names []string) string {
 		return "none"
 	}
 	return strings.Join(names, ", ")
+}
+
+func regions(fp *Footprint) []string {
+	var out []string
+	for r := range fp.Grid.GramsPerKWh {
+		out = append(out, r)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// addFootprint adds the cost and carbon of the group's jobs that started
+// in the window to the result: per job in the evidence, totals in the
+// telemetry counters, and charts per workflow and per job in the summary.
+func addFootprint(res *gate.Result, fp *Footprint, g Group, jobs []Job, now time.Time, window time.Duration, region string, links []string) {
+	since := now.Add(-window)
+	var all []JobFootprint
+	byWorkflowUSD, byWorkflowCO2, byJobUSD := map[string]float64{}, map[string]float64{}, map[string]float64{}
+	var usd, kwh, co2 float64
+	for _, j := range jobs {
+		if !g.Matches(j) || j.Started.IsZero() || j.Started.Before(since) {
+			continue
+		}
+		f := fp.Of(j, now, region)
+		all = append(all, f)
+		usd, kwh, co2 = usd+f.USD, kwh+f.KWh, co2+f.GramsCO2
+		byWorkflowUSD[f.Workflow] += f.USD
+		byWorkflowCO2[f.Workflow] += f.GramsCO2
+		byJobUSD[fmt.Sprintf("%s #%d", f.Workflow, f.Job)] += f.USD
+	}
+	facts := res.Facts.(map[string]any)
+	facts["footprint"] = map[string]any{"table": fp.Version, "region": region, "jobs": all, "usd": usd, "kWh": kwh, "gramsCO2e": co2}
+	res.Counters["cost_microusd"] = int64(math.Round(usd * 1e6))
+	res.Counters["energy_mwh"] = int64(math.Round(kwh * 1e6))
+	res.Counters["carbon_mg"] = int64(math.Round(co2 * 1e3))
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n### Cost and carbon over %v\n\n%d jobs of group %s: **$%.4f**, %.6f kWh, **%.3f g CO2e** (grid: %s, %.3f g/kWh; footprint table %s).\n\n",
+		window, len(all), gate.MarkdownText(g.Name), usd, kwh, co2, region, fp.Grid.GramsPerKWh[region], fp.Version)
+	if len(all) > 0 {
+		b.WriteString(mermaidBars("Cost per workflow (USD)", "USD", byWorkflowUSD))
+		b.WriteString(mermaidBars("Carbon per workflow (g CO2e)", "g CO2e", byWorkflowCO2))
+		b.WriteString(mermaidBars("Cost per job (USD)", "USD", byJobUSD))
+	}
+	if len(links) > 0 {
+		b.WriteString("\nDashboards:\n")
+		for _, l := range links {
+			fmt.Fprintf(&b, "- %s\n", gate.MarkdownText(l))
+		}
+	}
+	res.Details += b.String()
 }

@@ -385,7 +385,13 @@ func fakeTime(v string, now time.Time) any {
 		return nil
 	}
 	if d, err := time.ParseDuration(v); err == nil {
-		return now.Add(d).UTC().Format(time.RFC3339)
+		// The API gives whole seconds; rounding up keeps a job that
+		// started "-30m" from having run a moment more than 30 minutes.
+		t := now.Add(d)
+		if t2 := t.Truncate(time.Second); !t2.Equal(t) {
+			t = t2.Add(time.Second)
+		}
+		return t.UTC().Format(time.RFC3339)
 	}
 	return v
 }
