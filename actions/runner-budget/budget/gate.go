@@ -32,6 +32,7 @@ const (
 	inputTimeout    = "timeout"
 	inputRegion     = "grid-region"
 	inputDashboards = "dashboard-links"
+	inputCacheTelem = "cache-telemetry"
 	outputAdmitted  = "admitted"
 	outputLevel     = "level"
 	outputWait      = "wait-seconds"
@@ -66,6 +67,8 @@ var Gate = &gate.Gate{
 				Description: "The Azure region whose grid intensity turns the jobs' energy into carbon (GitHub does not publish where a hosted runner runs). One of the regions in the gate's footprint table (see the README)."},
 			{Name: inputDashboards, Kind: gate.List,
 				Description: "Links to the repository's dashboards, one per line, listed under the charts in the step summary."},
+			{Name: inputCacheTelem, Kind: gate.List,
+				Description: "Telemetry NDJSON files or globs in the workspace (the telemetry-file of earlier steps); the hits, misses and bytes of cache-sentinel's verify events in them are summed into the summary, the evidence and this run's telemetry."},
 			{Name: inputTimeout, Kind: gate.Duration, Default: "1m",
 				Description: "Longest time for reading the job records, every page included."},
 		}, waiver.Inputs()...),
@@ -139,8 +142,13 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 			return nil, gate.BadInputf(inputDashboards, l, "want an https:// link")
 		}
 	}
+	cache, err := ReadCacheUse(in.Workspace(), inputCacheTelem, in.List(inputCacheTelem))
+	if err != nil {
+		return nil, err
+	}
 	res := result(g, d, slos(g, jobs, now, window), len(jobs))
 	addFootprint(res, fp, g, jobs, now, window, region, in.List(inputDashboards))
+	addCache(res, cache, len(in.List(inputCacheTelem)) > 0)
 	return res, nil
 }
 
@@ -276,4 +284,18 @@ func addFootprint(res *gate.Result, fp *Footprint, g Group, jobs []Job, now time
 		}
 	}
 	res.Details += b.String()
+}
+
+// addCache reports the cache use read from cache-sentinel's events.
+func addCache(res *gate.Result, u CacheUse, asked bool) {
+	if !asked {
+		return
+	}
+	res.Facts.(map[string]any)["cache"] = u
+	res.Counters["cache_hits"], res.Counters["cache_misses"], res.Counters["cache_bytes"] = u.Hits, u.Misses, u.Bytes
+	rate := "no lookups"
+	if n := u.Hits + u.Misses; n > 0 {
+		rate = fmt.Sprintf("hit rate %.1f%%", float64(u.Hits)*100/float64(n))
+	}
+	res.Details += fmt.Sprintf("\nCache (%d cache-sentinel verify events): %d hits, %d misses, %d bytes checked, %s.\n", u.Events, u.Hits, u.Misses, u.Bytes, rate)
 }
