@@ -71,12 +71,13 @@ func versitygw(t *testing.T) string {
 	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	build := exec.Command("go", "build", "-C", mod.Dir, "-o", bin+".tmp", "./cmd/versitygw")
+	tmpBin := fmt.Sprintf("%s.%d.tmp", bin, os.Getpid())
+	build := exec.Command("go", "build", "-C", mod.Dir, "-o", tmpBin, "./cmd/versitygw")
 	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building versitygw: %v\n%s", err, out)
 	}
-	if err := os.Rename(bin+".tmp", bin); err != nil {
+	if err := os.Rename(tmpBin, bin); err != nil {
 		t.Fatal(err)
 	}
 	return bin
