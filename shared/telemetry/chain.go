@@ -44,14 +44,26 @@ func Append(root *fsroot.Root, name string, e Event) error {
 	if err != nil {
 		return fmt.Errorf("appending telemetry to %q: %w", name, err)
 	}
-	defer f.Close()
 	if err := lock(f); err != nil {
+		f.Close()
 		return fmt.Errorf("locking telemetry file %q: %w", name, err)
 	}
-	defer unlock(f)
-	last, complete, err := lastLine(f)
+	err = appendLocked(f, e)
+	unlock(f)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
 	if err != nil {
 		return fmt.Errorf("appending telemetry to %q: %w", name, err)
+	}
+	return nil
+}
+
+// appendLocked links e to f's last line and writes it, f being locked.
+func appendLocked(f *os.File, e Event) error {
+	last, complete, err := lastLine(f)
+	if err != nil {
+		return err
 	}
 	e.Seq, e.Prev = 1, Genesis
 	if last != nil {
@@ -74,13 +86,8 @@ func Append(root *fsroot.Root, name string, e Event) error {
 		// stays a line of its own and the cut one is reported by verify.
 		line = append([]byte{'\n'}, line...)
 	}
-	if _, err := f.Write(line); err != nil {
-		return fmt.Errorf("appending telemetry to %q: %w", name, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("appending telemetry to %q: %w", name, err)
-	}
-	return nil
+	_, err = f.Write(line)
+	return err
 }
 
 // lastLine returns the file's last line without its newline (nil for an
