@@ -91,8 +91,9 @@ func appendLocked(f *os.File, e Event) error {
 }
 
 // lastLine returns the file's last line without its newline (nil for an
-// empty file) and whether it ended in a newline. It reads from the end
-// backwards, at most maxLine bytes: the file is never read whole.
+// empty file) and whether it ended in a newline. It reads backwards from
+// the end in small blocks until it meets the newline before that line:
+// an append costs the length of one line, whatever the file's size.
 func lastLine(f *os.File) ([]byte, bool, error) {
 	fi, err := f.Stat()
 	if err != nil {
@@ -102,18 +103,37 @@ func lastLine(f *os.File) ([]byte, bool, error) {
 	if size == 0 {
 		return nil, true, nil
 	}
-	n := min(size, maxLine+1)
-	buf := make([]byte, n)
-	if _, err := f.ReadAt(buf, size-n); err != nil && !errors.Is(err, io.EOF) {
-		return nil, false, err
+	const block = 4096
+	var tail []byte // the bytes read so far, from off to the end
+	off := size
+	for {
+		n := min(off, block)
+		off -= n
+		buf := make([]byte, n, n+int64(len(tail)))
+		if _, err := f.ReadAt(buf, off); err != nil && !errors.Is(err, io.EOF) {
+			return nil, false, err
+		}
+		tail = append(buf, tail...)
+		body := tail
+		if off+int64(len(tail)) == size && body[len(body)-1] == '\n' {
+			body = body[:len(body)-1]
+		}
+		if i := bytes.LastIndexByte(body, '\n'); i >= 0 {
+			return lineOf(tail[i+1:])
+		}
+		if off == 0 {
+			return lineOf(tail)
+		}
+		if len(tail) > maxLine+1 {
+			return nil, false, fmt.Errorf("%w: its last line is longer than %d bytes", ErrChainBroken, maxLine)
+		}
 	}
-	complete := buf[len(buf)-1] == '\n'
-	if complete {
-		buf = buf[:len(buf)-1]
+}
+
+// lineOf splits the file's last line from its newline.
+func lineOf(b []byte) ([]byte, bool, error) {
+	if len(b) > 0 && b[len(b)-1] == '\n' {
+		return b[:len(b)-1], true, nil
 	}
-	i := bytes.LastIndexByte(buf, '\n')
-	if i < 0 && n < size {
-		return nil, false, fmt.Errorf("%w: its last line is longer than %d bytes", ErrChainBroken, maxLine)
-	}
-	return buf[i+1:], complete, nil
+	return b, false, nil
 }

@@ -225,3 +225,27 @@ func TestCheckpointStatementRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// The last line is found by reading backwards in blocks: one longer than
+// a block, after many others, is linked whole.
+func TestAppendAfterLongLine(t *testing.T) {
+	dir := t.TempDir()
+	root, err := fsroot.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	long := `{"seq":7,"pad":"` + strings.Repeat("x", 10000) + `"}`
+	if err := os.WriteFile(filepath.Join(dir, "t.ndjson"), []byte(strings.Repeat("{}\n", 5000)+long+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := telemetry.Append(root, "t.ndjson", event("a")); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "t.ndjson"))
+	lines := bytes.Split(bytes.TrimSuffix(b, []byte("\n")), []byte("\n"))
+	want := `"seq":8,"prev":"` + telemetry.LineHash([]byte(long)) + `"`
+	if !bytes.Contains(lines[len(lines)-1], []byte(want)) {
+		t.Fatalf("last line %s, want it to contain %s", lines[len(lines)-1], want)
+	}
+}
