@@ -3,11 +3,14 @@ package telemetry
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 )
 
 // Kind names a way a stream was tampered with.
@@ -41,13 +44,13 @@ type Problem struct {
 
 func (p *Problem) Error() string { return fmt.Sprintf("line %d: %s: %s", p.Line, p.Kind, p.Message) }
 
-// line is what the chain needs of one line: 40 bytes, so a long stream is
-// checked without holding its text.
+// line is what the chain needs of one line, 80 bytes, so a long stream
+// is checked without holding its text.
 type line struct {
-	hash     string
+	hash     [sha256.Size]byte
+	prev     [sha256.Size]byte
 	seq      int64 // 0 when the line is not a chained event
-	prev     string
-	complete bool // ended in a newline
+	complete bool  // ended in a newline
 }
 
 // Stream is an NDJSON telemetry stream as read, line by line.
@@ -69,13 +72,15 @@ func ReadStream(r io.Reader) (*Stream, error) {
 		if len(raw) > 0 {
 			l := line{complete: raw[len(raw)-1] == '\n'}
 			raw = bytes.TrimSuffix(raw, []byte{'\n'})
-			l.hash = LineHash(raw)
+			l.hash = sha256.Sum256(raw)
 			var ev struct {
 				Seq  int64  `json:"seq"`
 				Prev string `json:"prev"`
 			}
-			if json.Unmarshal(raw, &ev) == nil && ev.Seq > 0 && ev.Prev != "" {
-				l.seq, l.prev = ev.Seq, ev.Prev
+			if json.Unmarshal(raw, &ev) == nil && ev.Seq > 0 {
+				if p, ok := parseHash(ev.Prev); ok {
+					l.seq, l.prev = ev.Seq, p
+				}
 			}
 			s.lines = append(s.lines, l)
 		}
@@ -107,12 +112,29 @@ func (s *Stream) Count() int { return len(s.lines) }
 
 // HeadAt is the hash of line n (1-based), the head of the chain's first n
 // lines; [Genesis] for n = 0.
-func (s *Stream) HeadAt(n int) string {
+func (s *Stream) HeadAt(n int) string { return hashString(s.headAt(n)) }
+
+func (s *Stream) headAt(n int) [sha256.Size]byte {
 	if n == 0 {
-		return Genesis
+		return [sha256.Size]byte{}
 	}
 	return s.lines[n-1].hash
 }
+
+// parseHash reads "sha256:<64 hex>".
+func parseHash(h string) ([sha256.Size]byte, bool) {
+	var out [sha256.Size]byte
+	rest, ok := strings.CutPrefix(h, "sha256:")
+	if !ok || len(rest) != 2*sha256.Size {
+		return out, false
+	}
+	if _, err := hex.Decode(out[:], []byte(rest)); err != nil {
+		return out, false
+	}
+	return out, true
+}
+
+func hashString(h [sha256.Size]byte) string { return "sha256:" + hex.EncodeToString(h[:]) }
 
 // Check walks the chain and returns its first bad line, or nil when every
 // line is a chained event linked to the one before it. The kind is
@@ -127,15 +149,15 @@ func (s *Stream) Check() *Problem {
 		if l.seq == 0 {
 			return &Problem{i, Malformed, "not a chained telemetry event (no seq and prev)"}
 		}
-		want := s.HeadAt(i - 1)
+		want := s.headAt(i - 1)
 		switch {
 		case l.seq == int64(i) && l.prev == want:
 			continue
 		case l.seq == int64(i) && i == 1:
-			return &Problem{1, Edited, fmt.Sprintf("the first event links to %s, not to the start of a stream", l.prev)}
+			return &Problem{1, Edited, fmt.Sprintf("the first event links to %s, not to the start of a stream", hashString(l.prev))}
 		case l.seq == int64(i):
-			return &Problem{i - 1, Edited, fmt.Sprintf("the line changed after it was written: its hash is %s, the next event records %s", want, l.prev)}
-		case l.seq < int64(i) && i >= 2 && l.prev == s.HeadAt(i-2):
+			return &Problem{i - 1, Edited, fmt.Sprintf("the line changed after it was written: its hash is %s, the next event records %s", hashString(want), hashString(l.prev))}
+		case l.seq < int64(i) && i >= 2 && l.prev == s.headAt(i-2):
 			return &Problem{i - 1, Inserted, fmt.Sprintf("the line is not part of the chain: the next line, event %d, links past it to line %d", l.seq, i-2)}
 		case s.seqLater(i, int64(i)):
 			return &Problem{i, Reordered, fmt.Sprintf("event %d is here, event %d comes later in the file", l.seq, i)}
@@ -144,7 +166,7 @@ func (s *Stream) Check() *Problem {
 		case s.seqEarlier(i, l.seq):
 			return &Problem{i, Reordered, fmt.Sprintf("event %d is here, after event %d", l.seq, s.lines[i-2].seq)}
 		default:
-			return &Problem{i, Edited, fmt.Sprintf("the line claims to be event %d and links to %s", l.seq, l.prev)}
+			return &Problem{i, Edited, fmt.Sprintf("the line claims to be event %d and links to %s", l.seq, hashString(l.prev))}
 		}
 	}
 	return nil
