@@ -10,9 +10,11 @@ import (
 	"github.com/hubgates/hub/actions/promote/promotegate"
 	"github.com/hubgates/hub/actions/rekor-monitor/monitor"
 	"github.com/hubgates/hub/actions/reproducible/repro"
+	"github.com/hubgates/hub/actions/runner-budget/budget"
 	"github.com/hubgates/hub/actions/sarif-gate/sarifgate"
 	"github.com/hubgates/hub/actions/sbom-gate/sbomgate"
 	"github.com/hubgates/hub/actions/sign/signer"
+	"github.com/hubgates/hub/actions/telemetry/telemetrygate"
 	"github.com/hubgates/hub/actions/verify-provenance/provenance"
 	"github.com/hubgates/hub/actions/verify-signature/sigverify"
 	"github.com/hubgates/hub/actions/workflow-audit/audit"
@@ -37,5 +39,7 @@ func All() []*gate.Gate {
 		drill.Gate,
 		repro.Gate,
 		proof.Gate,
+		telemetrygate.Gate,
+		budget.Gate,
 	}
 }

@@ -16,6 +16,8 @@ import (
 type ghfakeFixture struct {
 	Repos      map[string]*ghfake.Repo `json:"repos"`
 	Advisories []ghfake.Advisory       `json:"advisories"`
+	// PageSize, when set, is the page size of every list.
+	PageSize int `json:"pageSize"`
 }
 
 // cmdGitHubAPI starts a fake GitHub REST API loaded from a JSON fixture,
@@ -48,6 +50,9 @@ func cmdGitHubAPI(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	for _, a := range fx.Advisories {
 		s.AddAdvisory(a)
+	}
+	if fx.PageSize > 0 {
+		s.PageSize = fx.PageSize
 	}
 	s.Fail.Store(int32(fail))
 	ts.Setenv("GITHUB_API_URL_FAKE", s.URL)

@@ -141,6 +141,10 @@ func TestScripts(t *testing.T) {
 				"repro-gobin": cmdReproGobin,
 				"tamper-blob": cmdTamperBlob,
 				"rm-blob":     cmdRmBlob,
+				// telemetry's streams and their tampering.
+				"telemetry-events":      cmdTelemetryEvents,
+				"telemetry-tamper":      cmdTelemetryTamper,
+				"telemetry-forge-count": cmdTelemetryForgeCount,
 			},
 		})
 	})

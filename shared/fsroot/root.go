@@ -204,6 +204,14 @@ func (r *Root) Append(name string, perm fs.FileMode) (*os.File, error) {
 	return f, wrap(err)
 }
 
+// AppendRead opens the named file for appending and reading, creating it
+// with perm: an appender that must see the file's last line (a hash
+// chain's link) before it writes the next.
+func (r *Root) AppendRead(name string, perm fs.FileMode) (*os.File, error) {
+	f, err := r.root.OpenFile(osName(name), os.O_RDWR|os.O_APPEND|os.O_CREATE, perm)
+	return f, wrap(err)
+}
+
 // Sub opens the named directory inside the root as a Root of its own.
 func (r *Root) Sub(name string) (*Root, error) {
 	sub, err := r.root.OpenRoot(osName(name))

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-
-	"github.com/hubgates/hub/shared/fsroot"
 )
 
 // SchemaID names the event format; it changes when a field's meaning does.
@@ -33,6 +31,13 @@ type Event struct {
 	RunID      string           `json:"runId,omitempty"`
 	SHA        string           `json:"sha,omitempty"`
 	Ref        string           `json:"ref,omitempty"`
+	// Seq is the event's place in its stream, from 1: the line it is on.
+	// [Append] sets it.
+	Seq int64 `json:"seq,omitempty"`
+	// Prev is the hash of the stream's previous line ([LineHash]), or
+	// [Genesis] for the first: the link of the stream's hash chain.
+	// [Append] sets it.
+	Prev string `json:"prev,omitempty"`
 }
 
 // FindingCounts counts a run's findings in total and by severity name.
@@ -57,27 +62,4 @@ func Marshal(e Event) ([]byte, error) {
 		return nil, fmt.Errorf("marshaling telemetry event of %s: %w", e.Gate, err)
 	}
 	return append(b, '\n'), nil
-}
-
-// Append adds e as one line to the NDJSON file name inside root, creating
-// it. The line is written with a single append-mode write, so concurrent
-// runs appending to one file do not interleave within a line; a symbolic
-// link cannot lead the write outside root.
-func Append(root *fsroot.Root, name string, e Event) error {
-	line, err := Marshal(e)
-	if err != nil {
-		return err
-	}
-	f, err := root.Append(name, 0o644)
-	if err != nil {
-		return fmt.Errorf("appending telemetry to %q: %w", name, err)
-	}
-	if _, err := f.Write(line); err != nil {
-		f.Close()
-		return fmt.Errorf("appending telemetry to %q: %w", name, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("appending telemetry to %q: %w", name, err)
-	}
-	return nil
 }

@@ -39,6 +39,7 @@ var Gates = []string{
 	"rekor-monitor",
 	"sbom-gate",
 	"org-guard",
+	"runner-budget",
 }
 
 // SectionKeys are the keys a gate's section may hold besides "rules" and
@@ -46,7 +47,8 @@ var Gates = []string{
 // state). The parser keeps their YAML nodes in [GateConfig.Settings]
 // unread; the gate parses them as strictly as this package parses the rest.
 var SectionKeys = map[string][]string{
-	"org-guard": {"actions", "rulesets", "immutable-releases", "secret-scanning-push-protection", "code-owners", "tokens"},
+	"org-guard":     {"actions", "rulesets", "immutable-releases", "secret-scanning-push-protection", "code-owners", "tokens"},
+	"runner-budget": {"groups"},
 }
 
 // Config is a parsed configuration file. The zero value (and a nil

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Repo is one repository of the fake.
@@ -33,6 +34,27 @@ type Repo struct {
 	// Network are commits GitHub knows through a fork: compare answers
 	// "diverged" for them instead of 404.
 	Network []string
+	// Runs are the repository's workflow runs, served by
+	// actions/runs (filtered by created>=) and actions/runs/{id}/jobs.
+	Runs []Run
+}
+
+// Run is one workflow run and its jobs. Times are RFC 3339, or offsets
+// from the moment of the request ("-90m"), for fixtures that must sit in
+// a window ending now.
+type Run struct {
+	ID      int64
+	Name    string
+	Created string
+	Jobs    []Job
+}
+
+// Job is one job of a run; Started and Completed are empty while it is
+// queued or running.
+type Job struct {
+	ID                          int64
+	Labels                      []string
+	Created, Started, Completed string
 }
 
 // Vulnerability is one affected range of an advisory.
@@ -156,6 +178,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.serveTagObject(w, r, full, repo, rest[2])
 	case len(rest) == 2 && rest[0] == "compare":
 		s.serveCompare(w, r, full, repo, rest[1])
+	case len(rest) == 2 && rest[0] == "actions" && rest[1] == "runs":
+		s.serveRuns(w, r, repo)
+	case len(rest) == 4 && rest[0] == "actions" && rest[1] == "runs" && rest[3] == "jobs":
+		s.serveJobs(w, r, full, repo, rest[2])
 	default:
 		writeError(w, http.StatusNotFound, "Not Found")
 	}
@@ -350,4 +376,101 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 
 func writeError(w http.ResponseWriter, code int, msg string) {
 	writeJSON(w, code, map[string]any{"message": msg, "documentation_url": "https://docs.github.com/rest", "status": strconv.Itoa(code)})
+}
+
+// fakeTime turns a fixture time into RFC 3339: as written, or an offset
+// from now; "" stays null.
+func fakeTime(v string, now time.Time) any {
+	if v == "" {
+		return nil
+	}
+	if d, err := time.ParseDuration(v); err == nil {
+		// The API gives whole seconds; rounding up keeps a job that
+		// started "-30m" from having run a moment more than 30 minutes.
+		t := now.Add(d)
+		if t2 := t.Truncate(time.Second); !t2.Equal(t) {
+			t = t2.Add(time.Second)
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	return v
+}
+
+// serveRuns answers GET actions/runs in the API's shape, filtered by
+// created=>=<time> as GitHub filters it, paginated.
+func (s *Server) serveRuns(w http.ResponseWriter, r *http.Request, repo *Repo) {
+	now := time.Now()
+	var since time.Time
+	if c, ok := strings.CutPrefix(r.URL.Query().Get("created"), ">="); ok {
+		t, err := time.Parse(time.RFC3339, c)
+		if err != nil {
+			writeError(w, http.StatusUnprocessableEntity, "Invalid created filter")
+			return
+		}
+		since = t
+	}
+	var items []any
+	for _, run := range repo.Runs {
+		created, _ := fakeTime(run.Created, now).(string)
+		if t, err := time.Parse(time.RFC3339, created); err == nil && t.Before(since) {
+			continue
+		}
+		items = append(items, map[string]any{"id": run.ID, "name": run.Name, "status": "completed", "created_at": created})
+	}
+	s.servePage(w, r, "workflow_runs", items)
+}
+
+// serveJobs answers GET actions/runs/{id}/jobs in the API's shape.
+func (s *Server) serveJobs(w http.ResponseWriter, r *http.Request, full string, repo *Repo, id string) {
+	now := time.Now()
+	for _, run := range repo.Runs {
+		if strconv.FormatInt(run.ID, 10) != id {
+			continue
+		}
+		var items []any
+		for _, j := range run.Jobs {
+			status := "completed"
+			switch {
+			case j.Started == "":
+				status = "queued"
+			case j.Completed == "":
+				status = "in_progress"
+			}
+			items = append(items, map[string]any{
+				"id": j.ID, "run_id": run.ID, "workflow_name": run.Name, "status": status, "labels": j.Labels,
+				"created_at": fakeTime(j.Created, now), "started_at": fakeTime(j.Started, now), "completed_at": fakeTime(j.Completed, now),
+				"url": apiURL(r, "repos/"+full+"/actions/jobs/"+strconv.FormatInt(j.ID, 10)),
+			})
+		}
+		s.servePage(w, r, "jobs", items)
+		return
+	}
+	writeError(w, http.StatusNotFound, "Not Found")
+}
+
+// servePage answers one page of items as {"total_count", key: [...]},
+// with a Link header to the next page as GitHub sends it.
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request, key string, items []any) {
+	per := s.PageSize
+	if v, err := strconv.Atoi(r.URL.Query().Get("per_page")); err == nil && v > 0 && v < per {
+		per = v
+	}
+	page := 1
+	if v, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && v > 0 {
+		page = v
+	}
+	start := min((page-1)*per, len(items))
+	end := min(start+per, len(items))
+	if end < len(items) {
+		u := *r.URL
+		q := u.Query()
+		q.Set("page", strconv.Itoa(page+1))
+		u.RawQuery = q.Encode()
+		w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next"`, "http://"+r.Host+u.String()))
+	}
+	page0 := items[start:end]
+	if page0 == nil {
+		page0 = []any{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(items), key: page0})
 }
