@@ -6,6 +6,7 @@ import (
 	"github.com/hubgates/hub/actions/rekor-monitor/monitor"
 	"github.com/hubgates/hub/actions/sarif-gate/sarifgate"
 	"github.com/hubgates/hub/actions/sbom-gate/sbomgate"
+	"github.com/hubgates/hub/actions/secret-sweep/sweep"
 	"github.com/hubgates/hub/actions/sign/signer"
 	"github.com/hubgates/hub/actions/verify-provenance/provenance"
 	"github.com/hubgates/hub/actions/verify-signature/sigverify"
@@ -25,5 +26,6 @@ func All() []*gate.Gate {
 		monitor.Gate,
 		sbomgate.Gate,
 		policygate.Gate,
+		sweep.Gate,
 	}
 }

@@ -122,6 +122,13 @@ func TestScripts(t *testing.T) {
 				// kyverno-proof's engine and example policies.
 				"kyverno-engine":  cmdKyvernoEngine,
 				"kyverno-example": cmdKyvernoExample,
+
+				// secret-sweep's minted tokens, planted files and processes.
+				"sweep-mint":   cmdSweepMint,
+				"sweep-write":  cmdSweepWrite,
+				"sweep-basic":  cmdSweepBasic,
+				"sweep-proc":   cmdSweepProc,
+				"sweep-absent": cmdSweepAbsent,
 			},
 		})
 	})

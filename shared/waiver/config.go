@@ -38,6 +38,7 @@ var Gates = []string{
 	"verify-provenance",
 	"rekor-monitor",
 	"sbom-gate",
+	"secret-sweep",
 }
 
 // Config is a parsed configuration file. The zero value (and a nil
