@@ -2,6 +2,7 @@ package actions
 
 import (
 	"github.com/hubgates/hub/actions/cache-sentinel/sentinel"
+	"github.com/hubgates/hub/actions/egress-probe/probe"
 	"github.com/hubgates/hub/actions/policy/policygate"
 	"github.com/hubgates/hub/actions/rekor-monitor/monitor"
 	"github.com/hubgates/hub/actions/sarif-gate/sarifgate"
@@ -27,5 +28,6 @@ func All() []*gate.Gate {
 		sbomgate.Gate,
 		policygate.Gate,
 		sweep.Gate,
+		probe.Gate,
 	}
 }

@@ -42,11 +42,13 @@ GOBIN="$work/bin" go install "github.com/zricethezav/gitleaks/v8@$gitleaks_versi
 CGO_ENABLED=0 go build -trimpath -o "$work/bin/secret-sweep" ./actions/secret-sweep
 
 cd "$tree"
-sweep="$work/bin/secret-sweep --paths=. --processes=false --max-file-size=1024 --sarif-file=$work/sweep.sarif --max-log-findings=0"
+sweep="env RUNNER_TEMP=$work $work/bin/secret-sweep --paths=. --processes=false --max-file-size=1024 --sarif-file=$work/sweep.sarif --max-log-findings=0"
 leaks="$work/bin/gitleaks dir . --no-banner --log-level error --exit-code 0 --report-format json --report-path $work/gitleaks.json"
-$sweep >"$work/sweep.out" 2>&1 || true
+rc=0; $sweep >"$work/sweep.out" 2>&1 || rc=$?
+[ "$rc" -le 1 ] || { cat "$work/sweep.out" >&2; exit 1; }
 $leaks
-echo "findings: secret-sweep $(grep -o '"ruleId"' "$work/sweep.sarif" | wc -l) (leaked-token: $(grep -o '"ruleId":"leaked-token"' "$work/sweep.sarif" | wc -l)), gitleaks $(grep -o '"RuleID"' "$work/gitleaks.json" | wc -l)"
+count() { grep -oE "$1" "$2" | wc -l; }
+echo "findings: secret-sweep $(count '"ruleId": ?"[a-z-]+"' "$work/sweep.sarif") (leaked-token: $(count '"ruleId": ?"leaked-token"' "$work/sweep.sarif")), gitleaks $(count '"RuleID": ?"' "$work/gitleaks.json")"
 hyperfine --runs "$runs" --warmup 1 -i -N \
   -n "secret-sweep" "$sweep" \
   -n "gitleaks $gitleaks_version" "$leaks"
