@@ -89,7 +89,7 @@ var Gate = &gate.Gate{
 			{Name: inputHostRoot, Kind: gate.String, Default: "/host",
 				Description: "Where the runner's file system is mounted, in the host scope."},
 			{Name: inputHostPaths, Kind: gate.List, Default: "home/runner/work",
-				Description: "Folders of the runner, relative to host-root, swept whole in the host scope (the default holds every workspace, RUNNER_TEMP and the downloaded actions). Every home folder's credential files are swept besides."},
+				Description: "Folders of the runner, relative to host-root, swept whole in the host scope (the default holds every workspace, RUNNER_TEMP and the downloaded actions). Every home folder's credential files and the runner's log folders (runners/<version>/_diag, actions-runner/_diag, with the step logs) are swept besides."},
 			{Name: inputMaxFileSize, Kind: gate.Int, Default: "10", Check: atLeastOne,
 				Description: "Files larger than this many MiB are skipped and counted in the summary."},
 			{Name: inputTimeout, Kind: gate.Duration, Default: "5m",
@@ -181,6 +181,9 @@ func treesFor(in *gate.Inputs, scope string) ([]tree, func(), error) {
 		abs := func(rel string) string { return "host/" + rel }
 		for _, home := range homes(host) {
 			trees = append(trees, tree{root: host, dir: home, name: abs, only: credentialFiles})
+			for _, d := range runnerLogs(host, home) {
+				trees = append(trees, tree{root: host, dir: d, name: abs})
+			}
 		}
 		for _, p := range in.List(inputHostPaths) {
 			rel, err := host.Name(p)
@@ -247,3 +250,26 @@ func homes(host *fsroot.Root) []string {
 
 // itoa is strconv.Itoa, for outputs.
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// runnerLogs lists the runner's log folders (_diag, with the job's step
+// logs under pages/) in a home folder: runners/<version>/_diag on
+// GitHub's hosted runners, actions-runner/_diag where a self-hosted
+// runner was installed by the documented steps.
+func runnerLogs(host *fsroot.Root, home string) []string {
+	var out []string
+	isDir := func(p string) bool {
+		fi, err := host.Lstat(p)
+		return err == nil && fi.IsDir()
+	}
+	if entries, err := host.ReadDir(home + "/runners"); err == nil {
+		for _, e := range entries {
+			if d := home + "/runners/" + e.Name() + "/_diag"; e.IsDir() && isDir(d) {
+				out = append(out, d)
+			}
+		}
+	}
+	if d := home + "/actions-runner/_diag"; isDir(d) {
+		out = append(out, d)
+	}
+	return out
+}
