@@ -2,9 +2,15 @@ package actions
 
 import (
 	"github.com/hubgates/hub/actions/cache-sentinel/sentinel"
+	"github.com/hubgates/hub/actions/dr-drill/drill"
 	"github.com/hubgates/hub/actions/egress-probe/probe"
+	"github.com/hubgates/hub/actions/evidence/evidencegate"
+	"github.com/hubgates/hub/actions/kyverno-proof/proof"
+	"github.com/hubgates/hub/actions/org-guard/orgguard"
 	"github.com/hubgates/hub/actions/policy/policygate"
+	"github.com/hubgates/hub/actions/promote/promotegate"
 	"github.com/hubgates/hub/actions/rekor-monitor/monitor"
+	"github.com/hubgates/hub/actions/reproducible/repro"
 	"github.com/hubgates/hub/actions/sarif-gate/sarifgate"
 	"github.com/hubgates/hub/actions/sbom-gate/sbomgate"
 	"github.com/hubgates/hub/actions/secret-sweep/sweep"
@@ -27,6 +33,12 @@ func All() []*gate.Gate {
 		monitor.Gate,
 		sbomgate.Gate,
 		policygate.Gate,
+		orgguard.Gate,
+		evidencegate.Gate,
+		promotegate.Gate,
+		drill.Gate,
+		repro.Gate,
+		proof.Gate,
 		sweep.Gate,
 		probe.Gate,
 	}

@@ -143,3 +143,13 @@ func TestCheckedScriptFails(t *testing.T) {
 		t.Error("an example without any checked command was accepted")
 	}
 }
+
+// TestEveryGateHasAnExample: a gate joins the catalogue with the local
+// example its README shows.
+func TestEveryGateHasAnExample(t *testing.T) {
+	for _, g := range All() {
+		if _, err := os.Stat(filepath.Join(g.Spec.Name, "example.sh")); err != nil {
+			t.Errorf("gate %s has no example.sh: %v", g.Spec.Name, err)
+		}
+	}
+}

@@ -13,7 +13,6 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/hubgates/hub/actions"
-	"github.com/hubgates/hub/actions/kyverno-proof/proof"
 	"github.com/hubgates/hub/shared/gate"
 )
 
@@ -30,10 +29,14 @@ var eventsValidated atomic.Int64
 // set to its default for every input the script leaves unset.
 func commands() map[string]func() {
 	cmds := map[string]func(){}
-	// kyverno-proof runs here before it joins the catalogue: its image
-	// (with the engine) is not built yet, so it has no action.yml.
-	for _, g := range append(actions.All(), probeGate(), proof.Gate) {
-		cmds[g.Spec.Name] = func() {
+	for _, g := range append(actions.All(), probeGate()) {
+		name := g.Spec.Name
+		// "evidence" is also the scripts' command that checks a gate's
+		// evidence record, so the evidence gate runs as "evidence-gate".
+		if name == "evidence" {
+			name = "evidence-gate"
+		}
+		cmds[name] = func() {
 			if os.Getenv("GITHUB_ACTIONS") == "true" {
 				setRunnerDefaults(&g.Spec)
 			}
@@ -123,6 +126,21 @@ func TestScripts(t *testing.T) {
 				"kyverno-engine":  cmdKyvernoEngine,
 				"kyverno-example": cmdKyvernoExample,
 
+				// org-guard's fake organization settings API.
+				"org-api": cmdOrgAPI,
+				// evidence, promote and dr-drill's records and bundles.
+				"evidence-record":    cmdEvidenceRecord,
+				"evidence-verify":    cmdEvidenceVerify,
+				"promote-attest":     cmdPromoteAttest,
+				"drill-forge":        cmdDrillForge,
+				"oci-drop-referrer":  cmdOCIDropReferrer,
+				"oci-registry-lossy": cmdOCIRegistryLossy,
+				// reproducible's builds that differ in one way each.
+				"repro-build": cmdReproBuild,
+				"repro-push":  cmdReproPush,
+				"repro-gobin": cmdReproGobin,
+				"tamper-blob": cmdTamperBlob,
+				"rm-blob":     cmdRmBlob,
 				// secret-sweep's minted tokens, planted files and processes.
 				"sweep-mint":   cmdSweepMint,
 				"sweep-write":  cmdSweepWrite,

@@ -227,3 +227,12 @@ func cleanFS(name string) string {
 func (r *Root) Mkdir(name string, perm fs.FileMode) error {
 	return wrap(r.root.Mkdir(osName(name), perm))
 }
+
+// Readlink returns the target of the named symbolic link as written, not
+// resolved: comparing two trees compares their links' text, and a target
+// that points outside the root is data here, never followed. A name whose
+// parent folders lead outside the root is refused with [ErrEscapes].
+func (r *Root) Readlink(name string) (string, error) {
+	target, err := r.root.Readlink(osName(name))
+	return target, wrap(err)
+}

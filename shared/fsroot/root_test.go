@@ -188,3 +188,28 @@ func TestName(t *testing.T) {
 		}
 	}
 }
+
+func TestReadlink(t *testing.T) {
+	r, outside := tree(t)
+	for name, want := range map[string]string{
+		"abs-link":  filepath.Join(outside, "secret"),
+		"rel-link":  "../outside/secret",
+		"good-link": "sub/inside.txt",
+	} {
+		got, err := r.Readlink(name)
+		if err != nil || got != want {
+			t.Errorf("Readlink(%q) = %q, %v; want %q", name, got, err, want)
+		}
+	}
+	// A link's own text is read, but a parent that is a link out of the
+	// root is not followed.
+	if _, err := r.Readlink("dir-link/secret"); !errors.Is(err, ErrEscapes) {
+		t.Errorf("Readlink through a link out of the root: got %v, want ErrEscapes", err)
+	}
+	if _, err := r.Readlink("sub/inside.txt"); err == nil {
+		t.Error("Readlink of a regular file: got no error")
+	}
+	if _, err := r.Readlink("../outside/secret"); !errors.Is(err, ErrEscapes) {
+		t.Errorf("Readlink of ../: got %v, want ErrEscapes", err)
+	}
+}

@@ -44,6 +44,11 @@ func (s *Spec) ActionYAML(image string) ([]byte, error) {
 	return []byte(b.String()), nil
 }
 
+// InputDoc is the description action.yml gives an input: its declared
+// text plus its format. The root action and the reusable workflows repeat
+// it for the inputs they pass to a gate unchanged.
+func InputDoc(in Input) string { return inputDoc(in) }
+
 // inputDoc is the description action.yml carries: the declaration's text
 // plus its kind, so a reader of the marketplace page knows the format.
 func inputDoc(in Input) string {

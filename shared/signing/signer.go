@@ -116,3 +116,17 @@ func (s keyErrorsAsInput) SignReader(ctx context.Context, r io.Reader) (*sigstor
 	}
 	return sig, err
 }
+
+// SignDSSE signs a DSSE envelope with the KMS key; what the KMS says of
+// its key is bad input, as for Sign.
+func (s keyErrorsAsInput) SignDSSE(ctx context.Context, payloadType string, payload []byte) (*sigstore.Signature, error) {
+	ds, ok := s.Signer.(sigstore.DSSESigner)
+	if !ok {
+		return nil, errors.New("this signer cannot sign DSSE envelopes")
+	}
+	sig, err := ds.SignDSSE(ctx, payloadType, payload)
+	if errors.Is(err, sigstore.ErrUnsupportedKey) || errors.Is(err, sigstore.ErrBadKey) {
+		return nil, &gate.InputError{Input: InputPrivateKey, Problem: err.Error(), Secret: true, Err: err}
+	}
+	return sig, err
+}

@@ -124,6 +124,16 @@ func (s *KMSSigner) SignReader(ctx context.Context, artifact io.Reader) (*Signat
 }
 
 func (s *KMSSigner) sign(ctx context.Context, artifact io.Reader) (*Signature, error) {
+	ks, err := s.keySigner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ks.SignReader(ctx, artifact)
+}
+
+// keySigner returns a [KeySigner] over the service's key, asking the
+// service for the public key the first time.
+func (s *KMSSigner) keySigner(ctx context.Context) (*KeySigner, error) {
 	// The lock is not held while the service is asked: a call abandoned
 	// to a hung service must not block the next.
 	s.mu.Lock()
@@ -149,7 +159,7 @@ func (s *KMSSigner) sign(ctx context.Context, artifact io.Reader) (*Signature, e
 		return nil, err
 	}
 	ks.wrapSignErr = func(err error) error { return fmt.Errorf("%w: signing with %s: %v", ErrKMS, s.ref, err) }
-	return ks.SignReader(ctx, artifact)
+	return ks, nil
 }
 
 // load asks the service for the public key and picks the hash cosign

@@ -10,6 +10,7 @@ import (
 	protorekor "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
 	rekorclient "github.com/sigstore/rekor/pkg/client"
 	"github.com/sigstore/rekor/pkg/generated/client/entries"
+	"github.com/sigstore/rekor/pkg/generated/models"
 	"github.com/sigstore/rekor/pkg/pki"
 	"github.com/sigstore/rekor/pkg/tle"
 	"github.com/sigstore/rekor/pkg/types"
@@ -17,6 +18,8 @@ import (
 
 	// Register the hashedrekord entry version the log is sent.
 	_ "github.com/sigstore/rekor/pkg/types/hashedrekord/v0.0.1"
+	// And the dsse entry version DSSE envelopes are sent as.
+	_ "github.com/sigstore/rekor/pkg/types/dsse/v0.0.1"
 
 	"github.com/hubgates/hub/shared/version"
 )
@@ -55,6 +58,11 @@ func (r *Rekor) Upload(ctx context.Context, e HashedRekord) (*protorekor.Transpa
 	if err != nil {
 		return nil, fmt.Errorf("building the Rekor entry: %w", err)
 	}
+	return r.create(ctx, pe)
+}
+
+// create sends a proposed entry and returns the entry logged.
+func (r *Rekor) create(ctx context.Context, pe models.ProposedEntry) (*protorekor.TransparencyLogEntry, error) {
 	c, err := rekorclient.GetRekorClient(r.BaseURL,
 		rekorclient.WithRetryCount(uint(r.Retry.attempts()-1)),
 		rekorclient.WithUserAgent("hub/"+version.Version))
@@ -86,4 +94,18 @@ func (r *Rekor) Upload(ctx context.Context, e HashedRekord) (*protorekor.Transpa
 		return entry, nil
 	}
 	return nil, errors.Join(ErrService, errors.New("rekor answered without an entry"))
+}
+
+// UploadDSSE creates a "dsse" entry for envelope, signed by the key in
+// certificate.
+func (r *Rekor) UploadDSSE(ctx context.Context, envelope, certificate []byte) (*protorekor.TransparencyLogEntry, error) {
+	pe, err := types.NewProposedEntry(ctx, "dsse", "0.0.1", types.ArtifactProperties{
+		ArtifactBytes:  envelope,
+		PublicKeyBytes: [][]byte{certificate},
+		PKIFormat:      string(pki.X509),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("building the Rekor entry: %w", err)
+	}
+	return r.create(ctx, pe)
 }

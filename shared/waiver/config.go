@@ -38,7 +38,16 @@ var Gates = []string{
 	"verify-provenance",
 	"rekor-monitor",
 	"sbom-gate",
+	"org-guard",
 	"secret-sweep",
+}
+
+// SectionKeys are the keys a gate's section may hold besides "rules" and
+// "waivers", by gate: settings the gate reads itself (org-guard's desired
+// state). The parser keeps their YAML nodes in [GateConfig.Settings]
+// unread; the gate parses them as strictly as this package parses the rest.
+var SectionKeys = map[string][]string{
+	"org-guard": {"actions", "rulesets", "immutable-releases", "secret-scanning-push-protection", "code-owners", "tokens"},
 }
 
 // Config is a parsed configuration file. The zero value (and a nil
@@ -72,6 +81,9 @@ type GateConfig struct {
 	Rules []RuleSetting
 	// Waivers are the waivers, in file order, all of kind KindExternal.
 	Waivers []Waiver
+	// Settings are the section's own keys ([SectionKeys]) as YAML nodes,
+	// for the gate to parse; nil when the section has none.
+	Settings map[string]*yaml.Node
 }
 
 // RuleSetting changes one rule of a gate: it turns it off, or reports its
@@ -243,9 +255,17 @@ func (ps *parser) gate(name string, n *yaml.Node, line int) GateConfig {
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return g // an empty section is allowed: "workflow-audit:"
 	}
-	vals, _, ok := ps.mapping(n, "section "+strconv.Quote(name), "rules", "waivers")
+	vals, _, ok := ps.mapping(n, "section "+strconv.Quote(name), append([]string{"rules", "waivers"}, SectionKeys[name]...)...)
 	if !ok {
 		return g
+	}
+	for _, k := range SectionKeys[name] {
+		if v, ok := vals[k]; ok {
+			if g.Settings == nil {
+				g.Settings = map[string]*yaml.Node{}
+			}
+			g.Settings[k] = v
+		}
 	}
 	if rules, ok := vals["rules"]; ok {
 		g.Rules = ps.rules(name, rules)

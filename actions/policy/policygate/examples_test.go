@@ -70,6 +70,14 @@ func TestExamples(t *testing.T) {
 			func(o *options) {
 				o.namespaces, o.combine, o.data, o.files = []string{"hub.required_gates"}, true, []string{"hub.yaml"}, []string{"evidence"}
 			}, []string{"evidence/b.json:5: required gate sarif-gate did not pass: verdict denied (exit code 1, mode enforce)"}},
+		{"llm governance approved", "llm-governance", map[string]string{"pr.json": pullRequest("[]", `{"user": {"login": "alice", "type": "User"}, "state": "APPROVED", "submitted_at": "2026-11-02T10:00:00Z"}`), "hub.yaml": llmConfig},
+			func(o *options) {
+				o.namespaces, o.data, o.files = []string{"hub.llm_governance"}, []string{"hub.yaml"}, []string{"pr.json"}
+			}, nil},
+		{"llm governance assisted", "llm-governance", map[string]string{"pr.json": pullRequest(`[{"name": "llm-assisted"}]`, `{"user": {"login": "alice", "type": "User"}, "state": "APPROVED", "submitted_at": "2026-11-02T10:00:00Z"}`), "hub.yaml": llmConfig},
+			func(o *options) {
+				o.namespaces, o.data, o.files = []string{"hub.llm_governance"}, []string{"hub.yaml"}, []string{"pr.json"}
+			}, []string{"pr.json:1: pull request #7 changes .github/hub.yml, assisted by a language model (label llm-assisted), and has 1 approval(s) from a code owner who is a person other than the author (alice), 2 needed"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			files := example(t, tc.example)
@@ -99,4 +107,16 @@ func TestExamples(t *testing.T) {
 func record(gate, verdict string, code int) string {
 	return "{\n  \"schemaVersion\": 1,\n  \"gate\": \"" + gate + "\",\n  \"mode\": \"enforce\",\n  \"verdict\": \"" + verdict + "\",\n  \"exitCode\": " +
 		string(rune('0'+code)) + ",\n  \"sha\": \"3f786850e387550fdab836ed7e6dc881de23001b\"\n}\n"
+}
+
+const llmConfig = "hub_config:\n  llm_governance:\n    governed: [.github/hub.yml, policy/]\n    owners: [alice, bob]\n"
+
+// pullRequest is the change record the llm-governance example reads, as
+// a workflow assembles it from the REST API.
+func pullRequest(labels, review string) string {
+	return `{"pull_request": {"number": 7, "user": {"login": "dave", "type": "User"}, "labels": ` + labels + `},
+ "files": [{"filename": ".github/hub.yml", "status": "modified"}],
+ "reviews": [` + review + `],
+ "commits": [{"sha": "5b7c0e9d8a1f2c3b4d5e6f708192a3b4c5d6e7f8", "commit": {"message": "waive"}}]}
+`
 }

@@ -12,7 +12,9 @@
 //     ([ErrEmpty], [ErrNotJSON], [ErrNotSARIF], [ErrVersion],
 //     [ErrMalformed], [ErrTooLarge]) and the line and column of the
 //     problem; a panic in the parser comes back as [ErrCrash], which is
-//     never treated as bad input.
+//     never treated as bad input. Results are held compressed between
+//     the stages (store.go), so memory grows with a few fields per
+//     result, not with everything the tools wrote.
 //   - [Normalize] merges the runs of one tool and category, resolves every
 //     rule reference and location (repository-relative, whatever the tool
 //     wrote), decides each result's severity (see judge for the order of
@@ -20,7 +22,9 @@
 //     drops duplicates. [MarkBaseline] marks the results a baseline already
 //     had.
 //   - [Count] tallies the results per tool and severity for a [Budget].
-//   - [Write] renders the report as SARIF within code scanning's limits
+//   - [Write] (or [Render], which streams the log through
+//     [Output.WriteTo] instead of holding it) renders the report as SARIF
+//     within code scanning's limits
 //     ([MaxRuns], [MaxResultsPerRun], [MaxRulesPerRun], [MaxExtensions],
 //     [GzipTarget]), leaving out the least severe results first and saying
 //     so in its [Output].

@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
-	"path/filepath"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/hubgates/hub/shared/atomicfile"
 	"github.com/hubgates/hub/shared/evidence"
 	"github.com/hubgates/hub/shared/finding"
 	"github.com/hubgates/hub/shared/gate"
@@ -225,7 +225,9 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		baselineMatched = MarkBaseline(rep, Normalize(baseSources, cfg.opts))
+		base := Normalize(baseSources, cfg.opts)
+		dropResults(baseSources)
+		baselineMatched = MarkBaseline(rep, base)
 	}
 
 	meta := applyWaivers(rep, setup)
@@ -246,14 +248,22 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := Write(rep, WriteOptions{Baseline: baseGiven, Extra: []json.RawMessage{hubRun}})
+	out, err := Render(rep, WriteOptions{Baseline: baseGiven, Extra: []json.RawMessage{hubRun}})
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(cfg.output), 0o755); err != nil {
+	// Streamed through the root that holds it: never built in memory,
+	// and no link can lead the write out of the workspace.
+	root, rel := in.Root(inputSARIFFile)
+	if err := root.MkdirAll(path.Dir(rel), 0o755); err != nil {
 		return nil, fmt.Errorf("writing the SARIF log: %w", err)
 	}
-	if err := atomicfile.WriteReport(cfg.output, out.Data, 0o644); err != nil {
+	err = root.Stream(rel, 0o644, false, func(w io.Writer) error {
+		_, err := out.WriteTo(w)
+		return err
+	})
+	out.release()
+	if err != nil {
 		return nil, fmt.Errorf("writing the SARIF log: %w", err)
 	}
 	outName := in.Env.Rel(cfg.output)
@@ -324,6 +334,17 @@ func run(ctx context.Context, in *gate.Inputs) (*gate.Result, error) {
 	return res, nil
 }
 
+// dropResults lets the stored results of sources go once Normalize has
+// taken what it needs (for the baseline, whose results are not written);
+// the logs stay for their digests.
+func dropResults(sources []Source) {
+	for _, s := range sources {
+		for _, r := range s.Log.Runs {
+			r.results = nil
+		}
+	}
+}
+
 // load collects and reads the files an input names, turning problems with
 // them into input errors (exit 2) and leaving I/O errors and parser
 // crashes as they are (exit 3).
@@ -337,7 +358,7 @@ func load(ctx context.Context, in *gate.Inputs, input string, cfg *config) ([]Fi
 			return nil, nil, nil, gate.BadInputf(input, f.Name, "is the gate's own output (sarif-file): pass the scanners' SARIF instead")
 		}
 	}
-	sources, skipped, err := Load(ctx, files, cfg.maxBytes, cfg.skipInvalid)
+	sources, skipped, err := LoadIn(ctx, in.Workspace(), files, cfg.maxBytes, cfg.skipInvalid)
 	if err != nil {
 		return nil, nil, nil, inputError(input, err)
 	}

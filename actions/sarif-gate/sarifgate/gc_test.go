@@ -12,7 +12,13 @@ func TestTuneGCRestoresAndDefersToTheEnvironment(t *testing.T) {
 	if got := debug.SetGCPercent(400); got != 400 {
 		t.Errorf("GC percent during the run = %d, want 400", got)
 	}
+	if got := debug.SetMemoryLimit(-1); got != memoryLimit {
+		t.Errorf("memory limit during the run = %d, want %d", got, memoryLimit)
+	}
 	restore()
+	if got := debug.SetMemoryLimit(-1); got == memoryLimit {
+		t.Errorf("memory limit after the run = %d, not restored", got)
+	}
 	if got := debug.SetGCPercent(before); got != before {
 		t.Errorf("GC percent after the run = %d, want %d", got, before)
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"runtime"
 	"sync"
+
+	"github.com/hubgates/hub/shared/fsroot"
 )
 
 // Skipped is a file that is not usable SARIF, left out because the caller
@@ -21,6 +23,13 @@ type Skipped struct {
 // or a parser crash always fails, whatever skipInvalid says: the gate
 // cannot decide without the file.
 func Load(ctx context.Context, files []File, maxBytes int64, skipInvalid bool) (sources []Source, skipped []Skipped, err error) {
+	return LoadIn(ctx, nil, files, maxBytes, skipInvalid)
+}
+
+// LoadIn is Load reading each file through root, by its Name (which
+// Collect makes relative to the workspace root is opened at): see
+// ReadFileIn. A nil root reads each file by its Path.
+func LoadIn(ctx context.Context, root *fsroot.Root, files []File, maxBytes int64, skipInvalid bool) (sources []Source, skipped []Skipped, err error) {
 	logs := make([]*Log, len(files))
 	errs := make([]error, len(files))
 	next := make(chan int)
@@ -28,7 +37,11 @@ func Load(ctx context.Context, files []File, maxBytes int64, skipInvalid bool) (
 	for range min(runtime.GOMAXPROCS(0), len(files)) {
 		wg.Go(func() {
 			for i := range next {
-				logs[i], errs[i] = ReadFile(ctx, files[i].Path, maxBytes)
+				if root == nil {
+					logs[i], errs[i] = ReadFile(ctx, files[i].Path, maxBytes)
+				} else {
+					logs[i], errs[i] = ReadFileIn(ctx, root, files[i].Name, maxBytes)
+				}
 			}
 		})
 	}

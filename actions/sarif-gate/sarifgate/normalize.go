@@ -2,6 +2,8 @@ package sarifgate
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"fmt"
 	"regexp"
 	"runtime"
 	"slices"
@@ -52,6 +54,10 @@ type Report struct {
 	// scanning takes (the first 1,000 are kept), FlowsCut results whose
 	// data flow paths were dropped for the same reason.
 	LocationsCut, FlowsCut int
+
+	// err is set when a stored result could not be read back (a bug in
+	// hub, never the input's fault); Write reports it.
+	err error
 }
 
 // Items returns every result of every run.
@@ -82,7 +88,7 @@ type ToolRun struct {
 	ruleIndex  map[string]int
 	extensions []*extension
 	columnKind string
-	seen       map[string]bool
+	seen       map[dedupeKey]bool
 	tagsCut    int
 }
 
@@ -128,7 +134,9 @@ type Item struct {
 	Trimmed bool
 
 	run      *ToolRun
-	res      *result
+	chunk    *chunk // where the result is stored, and its index there
+	idx      int
+	full     string // "<tool>: <message>", the finding's message; Message is its tail
 	key      string // fingerprint before the repeat number
 	driver   int    // output driver rule index, -1 for none
 	ext      int    // output extension index, -1 for none
@@ -149,13 +157,23 @@ func (it *Item) Finding() finding.Finding {
 	return finding.Finding{
 		Rule:        cmp.Or(it.RuleID, "(no rule)"),
 		Severity:    it.Severity,
-		Message:     it.Tool + ": " + it.Message,
+		Message:     it.findingMessage(),
 		Path:        it.Path,
 		Line:        it.Line,
 		Col:         it.Col,
 		Fingerprint: it.Fingerprint,
 		Suppression: it.Suppression,
 	}
+}
+
+// findingMessage is "<tool>: <message>", shared with Message when neither
+// changed since Normalize, so that a finding per result costs no copy of
+// its message.
+func (it *Item) findingMessage() string {
+	if n := len(it.Tool); len(it.full) == n+2+len(it.Message) && it.full[:n] == it.Tool && it.full[n+2:] == it.Message {
+		return it.full
+	}
+	return it.Tool + ": " + it.Message
 }
 
 // Normalize merges the logs into one report. Results of runs with the same
@@ -184,9 +202,11 @@ func Normalize(sources []Source, opts Options) *Report {
 				t.Sources = append(t.Sources, s.Name)
 			}
 			rules := t.mapRules(r)
-			for start := 0; start < len(r.results); start += chunkSize {
-				end := min(start+chunkSize, len(r.results))
-				chunks = append(chunks, &chunk{src: s.Name, t: t, rules: rules, results: r.results[start:end],
+			if r.results == nil {
+				continue
+			}
+			for _, b := range r.results.blocks {
+				chunks = append(chunks, &chunk{src: s.Name, t: t, rules: rules, in: b,
 					c: &cleaner{loc: n.loc, run: r, places: map[placeKey]place{}}})
 			}
 		}
@@ -206,7 +226,13 @@ func Normalize(sources []Source, opts Options) *Report {
 	close(next)
 	wg.Wait()
 	for _, c := range chunks {
+		if c.err != nil && n.report.err == nil {
+			n.report.err = c.err
+		}
 		n.merge(c)
+		// Items keep the chunk, for Write to read their results back;
+		// the rest can go.
+		c.items, c.dedupe, c.c.places = nil, nil, nil
 	}
 	for _, t := range n.report.Runs {
 		assignFingerprints(t.Items)
@@ -258,7 +284,7 @@ func (n *normalizer) toolRun(r *Run) *ToolRun {
 	if !ok {
 		t = &ToolRun{
 			Tool: name, Version: cmp.Or(r.tool.Driver.Version, r.tool.Driver.SemanticVersion), Category: cat,
-			driver: cleanComponent(r.tool.Driver), ruleIndex: map[string]int{}, columnKind: r.columnKind, seen: map[string]bool{},
+			driver: cleanComponent(r.tool.Driver), ruleIndex: map[string]int{}, columnKind: r.columnKind, seen: map[dedupeKey]bool{},
 		}
 		if t.columnKind != "utf16CodeUnits" && t.columnKind != "unicodeCodePoints" {
 			t.columnKind = ""
@@ -423,46 +449,60 @@ func (m *inputRules) resolveRule(res *result, it *Item) *rule {
 	return found
 }
 
-// chunkSize is how many results one worker normalizes at a time.
-const chunkSize = 2048
-
-// chunk is a run of consecutive results of one input run.
+// chunk is one stored block of consecutive results of one input run.
 type chunk struct {
-	src     string
-	t       *ToolRun
-	rules   *inputRules
-	results []*result
-	c       *cleaner
-	items   []*Item
-	dedupe  []string
+	src    string
+	t      *ToolRun
+	rules  *inputRules
+	in     *block
+	c      *cleaner
+	items  []*Item
+	dedupe []dedupeKey
+	err    error
 }
 
-// prepare normalizes a chunk's results; it touches nothing shared.
+// dedupeKey identifies a result for removing repeats: a hash of its
+// identity, line, column and message rather than the text itself, which
+// would keep every message in memory twice. A collision of 128 bits of
+// SHA-256 is not a concern.
+type dedupeKey [16]byte
+
+// prepare normalizes a chunk's results and stores them cleaned; it touches
+// nothing shared.
 func (n *normalizer) prepare(ch *chunk) {
+	recs, err := ch.in.records()
+	if err != nil {
+		ch.err = err
+		return
+	}
 	t, c, src := ch.t, ch.c, ch.src
-	ch.items = make([]*Item, len(ch.results))
-	ch.dedupe = make([]string, len(ch.results))
+	ch.items = make([]*Item, 0, len(recs))
+	ch.dedupe = make([]dedupeKey, 0, len(recs))
 	bySeverity := map[*rule]ruleSeverity{}
-	for i, res := range ch.results {
-		it := &Item{Tool: t.Tool, Source: src, run: t, res: res}
+	// Rule ids repeat from result to result: keep one copy of each.
+	ruleIDs := map[string]string{}
+	for _, rec := range recs {
+		res, err := decodeRecord(rec)
+		if err != nil {
+			ch.err = err
+			return
+		}
+		it := &Item{Tool: t.Tool, Source: src, run: t, chunk: ch, idx: len(ch.items)}
 		ru := ch.rules.resolveRule(res, it)
+		if id, ok := ruleIDs[it.RuleID]; ok {
+			it.RuleID = id
+		} else {
+			ruleIDs[it.RuleID] = it.RuleID
+		}
 		rs, ok := bySeverity[ru]
 		if !ok {
 			rs = ruleSeverities(ru)
 			bySeverity[ru] = rs
 		}
 		it.Severity, it.SeverityFrom = judgeWith(res, rs, n.opts.DefaultSeverity)
-		res.Message = renderMessage(res.Message, ru, it.RuleID)
-		it.Message = oneLine(res.Message.Text)
-		p := c.result(res)
-		if p.uri == "" {
-			// Code scanning rejects a whole upload in which one result has
-			// no file location, so a result without one is placed at the
-			// file it was read from.
-			p = inRepo(src)
-			res.Locations = append([]location{{PhysicalLocation: &physicalLocation{
-				ArtifactLocation: &artifactLocation{URI: p.uri, URIBaseID: p.base}}}}, res.Locations...)
-		}
+		p := ch.clean(res, ru, it.RuleID, c)
+		it.full = t.Tool + ": " + oneLine(res.Message.Text)
+		it.Message = it.full[len(t.Tool)+2:]
 		it.Path = p.rel
 		var reg *region
 		if pl := primaryPhysical(res); pl != nil && pl.Region != nil {
@@ -481,9 +521,46 @@ func (n *normalizer) prepare(ch *chunk) {
 		// thing; the message counts even where partialFingerprints decide
 		// the identity, since some tools (FxCop) reuse one fingerprint for
 		// results about different symbols.
-		ch.dedupe[i] = it.key + "\x00" + strconv.Itoa(it.Line) + "\x00" + strconv.Itoa(it.Col) + "\x00" + strings.Join(strings.Fields(res.Message.Text), " ")
-		ch.items[i] = it
+		sum := sha256.Sum256([]byte(it.key + "\x00" + strconv.Itoa(it.Line) + "\x00" + strconv.Itoa(it.Col) + "\x00" + strings.Join(strings.Fields(res.Message.Text), " ")))
+		ch.dedupe = append(ch.dedupe, dedupeKey(sum[:16]))
+		ch.items = append(ch.items, it)
 	}
+}
+
+// clean turns a decoded input result of the chunk, whose rule resolveRule
+// found, into the result the output carries: its message rendered, its
+// locations resolved and sanitized by c, and a location at the source file
+// when it had none. It returns where the result points. Normalize and
+// Write both call it, so the stored input is all that is kept of a result
+// between them.
+func (ch *chunk) clean(res *result, ru *rule, ruleID string, c *cleaner) place {
+	res.Message = renderMessage(res.Message, ru, ruleID)
+	p := c.result(res)
+	if p.uri == "" {
+		// Code scanning rejects a whole upload in which one result has
+		// no file location, so a result without one is placed at the
+		// file it was read from.
+		p = inRepo(ch.src)
+		res.Locations = append([]location{{PhysicalLocation: &physicalLocation{
+			ArtifactLocation: &artifactLocation{URI: p.uri, URIBaseID: p.base}}}}, res.Locations...)
+	}
+	return p
+}
+
+// output decodes result i of the chunk and cleans it as Normalize did,
+// with c, a cleaner of the chunk's run that the caller owns.
+func (ch *chunk) output(recs [][]byte, i int, c *cleaner) (*result, error) {
+	if i < 0 || i >= len(recs) {
+		return nil, fmt.Errorf("stored result %d of %d: out of range", i, len(recs))
+	}
+	res, err := decodeRecord(recs[i])
+	if err != nil {
+		return nil, err
+	}
+	var it Item
+	ru := ch.rules.resolveRule(res, &it)
+	ch.clean(res, ru, it.RuleID, c)
+	return res, nil
 }
 
 // merge adds a prepared chunk to its tool run, in order, dropping repeats.

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/hubgates/hub/shared/digest"
+	"github.com/hubgates/hub/shared/fsroot"
 )
 
 // Version is the only SARIF version code scanning accepts, and so the only
@@ -37,7 +38,7 @@ type Log struct {
 func (l *Log) Results() int {
 	n := 0
 	for _, r := range l.Runs {
-		n += len(r.results)
+		n += r.results.len()
 	}
 	return n
 }
@@ -46,7 +47,7 @@ func (l *Log) Results() int {
 // resolve their references.
 type Run struct {
 	tool       tool
-	results    []*result
+	results    *store // nil when the run has no "results"
 	artifacts  []artifact
 	bases      map[string]artifactLocation
 	category   string
@@ -64,7 +65,30 @@ func (r *Run) Tool() string { return r.tool.Driver.Name }
 // position of the problem; an I/O error is returned as is, and a panic
 // inside the parser comes back as ErrCrash (never as bad input).
 func ReadFile(ctx context.Context, path string, maxBytes int64) (log *Log, err error) {
-	f, err := os.Open(path)
+	return readFile(ctx, func() (*os.File, error) { return os.Open(path) }, maxBytes)
+}
+
+// ReadFileIn is ReadFile for the file name inside root: every open goes
+// through the root, so a link swapped in after the file was found still
+// cannot lead the read outside (ErrOutsideWorkspace), and a device or
+// pipe is refused before a read could block on it.
+func ReadFileIn(ctx context.Context, root *fsroot.Root, name string, maxBytes int64) (*Log, error) {
+	return readFile(ctx, func() (*os.File, error) {
+		f, _, err := root.OpenRegular(name)
+		switch {
+		case errors.Is(err, fsroot.ErrEscapes):
+			return nil, ErrOutsideWorkspace
+		case errors.Is(err, fsroot.ErrNotRegular):
+			return nil, fmt.Errorf("%w: not a regular file", ErrMalformed)
+		}
+		return f, err
+	}, maxBytes)
+}
+
+// readFile reads the log that open opens; it opens it again, on error
+// paths only, to say where the problem is.
+func readFile(ctx context.Context, open func() (*os.File, error), maxBytes int64) (log *Log, err error) {
+	f, err := open()
 	if err != nil {
 		return nil, err
 	}
@@ -83,18 +107,18 @@ func ReadFile(ctx context.Context, path string, maxBytes int64) (log *Log, err e
 	if errors.Is(err, ErrMalformed) {
 		// SARIF 1.0 or 2.2 fails on shape before its version is checked;
 		// the version is the better message.
-		if v, ok := peekVersion(path); ok && v != Version {
+		if v, ok := peekVersion(open); ok && v != Version {
 			return nil, fmt.Errorf("%w: expected %q, got %q", ErrVersion, Version, v)
 		}
 	}
 	var pe *posError
 	if errors.As(err, &pe) {
 		if pe.syntax {
-			if off, ok := syntaxOffset(path); ok {
+			if off, ok := syntaxOffset(open); ok {
 				pe.offset = off
 			}
 		}
-		line, col := position(path, pe.offset)
+		line, col := position(open, pe.offset)
 		err = fmt.Errorf("%w at line %d, column %d", pe.err, line, col)
 	}
 	return log, err
@@ -104,8 +128,8 @@ func ReadFile(ctx context.Context, path string, maxBytes int64) (log *Log, err e
 // decoder's token reader reports syntax errors near, not at, the bad byte,
 // so the file is decoded once more (on this error path only) by the
 // decoder that does.
-func syntaxOffset(path string) (int64, bool) {
-	f, err := os.Open(path)
+func syntaxOffset(open func() (*os.File, error)) (int64, bool) {
+	f, err := open()
 	if err != nil {
 		return 0, false
 	}
@@ -125,8 +149,8 @@ func syntaxOffset(path string) (int64, bool) {
 }
 
 // peekVersion reads only the top-level "version" of a JSON file.
-func peekVersion(path string) (string, bool) {
-	f, err := os.Open(path)
+func peekVersion(open func() (*os.File, error)) (string, bool) {
+	f, err := open()
 	if err != nil {
 		return "", false
 	}
@@ -450,44 +474,47 @@ func (d decoder) run(ctx context.Context, n int) (*Run, error) {
 	return r, nil
 }
 
-// results reads a run's results array; null (which some tools write for
-// "no results") reads as none.
-func (d decoder) results(ctx context.Context, what string) ([]*result, error) {
+// results reads a run's results array into a store, one result at a
+// time, so that no more than one decoded result is held; null (which some
+// tools write for "no results") reads as none.
+func (d decoder) results(ctx context.Context, what string) (*store, error) {
 	off := d.InputOffset()
 	tok, err := d.Token()
 	if err != nil {
 		return nil, d.fail(err, what+" results")
 	}
+	out := &store{}
 	if tok == nil {
-		return []*result{}, nil
+		return out, nil
 	}
 	if delim, ok := tok.(json.Delim); !ok || delim != '[' {
 		return nil, &posError{offset: off, err: fmt.Errorf("%w: %s results is %s, expected an array", ErrMalformed, what, tokenKind(tok))}
 	}
-	var out []*result
 	for d.More() {
-		if len(out)%1024 == 0 {
+		if out.len()%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
 		res := new(result)
 		if err := d.Decode(res); err != nil {
-			return nil, d.fail(err, fmt.Sprintf("%s result %d", what, len(out)+1))
+			return nil, d.fail(err, fmt.Sprintf("%s result %d", what, out.len()+1))
 		}
-		out = append(out, res)
+		if err := out.add(res); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrCrash, err)
+		}
 	}
-	if out == nil {
-		out = []*result{}
+	if err := out.finish(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCrash, err)
 	}
 	return out, d.delim(']', what+" results")
 }
 
-// position turns a byte offset in the file at path into a 1-based line and
-// column, reading the file again (only on error).
-func position(path string, offset int64) (line, col int) {
+// position turns a byte offset in the file open opens into a 1-based line
+// and column, reading the file again (only on error).
+func position(open func() (*os.File, error), offset int64) (line, col int) {
 	line, col = 1, 1
-	f, err := os.Open(path)
+	f, err := open()
 	if err != nil {
 		return line, col
 	}

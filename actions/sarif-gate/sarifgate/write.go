@@ -1,11 +1,14 @@
 package sarifgate
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"runtime"
 	"slices"
@@ -55,6 +58,8 @@ type Output struct {
 	Notes             []string
 	// Gzip is the compressed size when it had to be measured, else 0.
 	Gzip int
+
+	w *writer // what WriteTo renders
 }
 
 // WriteOptions adjust Write.
@@ -92,6 +97,7 @@ type writer struct {
 	runs    []*ToolRun
 	encoded map[*Item][]byte
 	lean    bool // emit only the rules results reference
+	cache   blockCache
 }
 
 // Write renders the report as a SARIF log code scanning accepts in one
@@ -102,6 +108,27 @@ type writer struct {
 // least severe first, and counted in the Output; the items left out are
 // marked Trimmed. Results keep the order they were read in.
 func Write(rep *Report, opts WriteOptions) (*Output, error) {
+	out, err := Render(rep, opts)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if _, err := out.WriteTo(&b); err != nil {
+		return nil, err
+	}
+	out.Data = b.Bytes()
+	return out, nil
+}
+
+// Render decides what Write writes, without building the log in memory:
+// the Output's Data is nil, and WriteTo streams the log. The log (tens of
+// megabytes for a large report) is only ever written to its destination
+// or, while checking its compressed size, through a compressor that
+// counts bytes.
+func Render(rep *Report, opts WriteOptions) (*Output, error) {
+	if rep.err != nil {
+		return nil, rep.err
+	}
 	if opts.GzipTarget <= 0 {
 		opts.GzipTarget = GzipTarget
 	}
@@ -119,7 +146,32 @@ func Write(rep *Report, opts WriteOptions) (*Output, error) {
 	if err := w.fitSize(); err != nil {
 		return nil, err
 	}
+	w.out.w = w
 	return w.out, nil
+}
+
+// WriteTo writes the log Render decided on to dst.
+func (o *Output) WriteTo(dst io.Writer) (int64, error) {
+	if o.w == nil {
+		return 0, errors.New("writing SARIF: the output was already released")
+	}
+	c := &countingWriter{w: dst}
+	err := o.w.assemble(c)
+	return c.n, err
+}
+
+// release drops what WriteTo needs (every result encoded), once written.
+func (o *Output) release() { o.w = nil }
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // encodeAll encodes every result that is not trimmed, on every core.
@@ -134,12 +186,16 @@ func (w *writer) encodeAll() error {
 	}
 	enc := make([][]byte, len(items))
 	errs := make([]error, len(items))
+	// Each core takes a contiguous share, so that it decompresses each
+	// stored block once.
 	workers := runtime.GOMAXPROCS(0)
+	share := (len(items) + workers - 1) / workers
 	var wg sync.WaitGroup
-	for k := range workers {
+	for start := 0; start < len(items); start += share {
 		wg.Go(func() {
-			for i := k; i < len(items); i += workers {
-				enc[i], errs[i] = encodeResult(items[i], w.opts.Baseline)
+			var cache blockCache
+			for i := start; i < min(start+share, len(items)); i++ {
+				enc[i], errs[i] = encodeResult(&cache, items[i], w.opts.Baseline)
 			}
 		})
 	}
@@ -239,30 +295,31 @@ func (w *writer) fitSize() error {
 	})
 	before := w.out.Trimmed
 	for attempt := 0; ; attempt++ {
-		data, err := w.assemble()
-		if err != nil {
+		var n counter
+		if err := w.assemble(&n); err != nil {
 			return err
 		}
 		// A deflate stream never grows data by more than a few bytes per
 		// 16 KiB block, so a small enough file needs no measuring.
-		if len(data)+len(data)/1000+64 <= w.opts.GzipTarget {
-			w.out.Data = data
+		if int(n)+int(n)/1000+64 <= w.opts.GzipTarget {
 			break
 		}
 		// Fast compression first: when even its larger output fits, the
 		// default level upload-sarif uses fits too.
-		gz := gzipSize(data, gzip.BestSpeed)
-		if gz > w.opts.GzipTarget {
-			gz = gzipSize(data, gzip.DefaultCompression)
+		gz, err := w.gzipSize(gzip.BestSpeed)
+		if err == nil && gz > w.opts.GzipTarget {
+			gz, err = w.gzipSize(gzip.DefaultCompression)
+		}
+		if err != nil {
+			return err
 		}
 		w.out.Gzip = gz
 		if gz <= w.opts.GzipTarget || attempt == 12 {
-			w.out.Data = data
 			break
 		}
 		w.lean = true
-		want := int(float64(len(data)) * float64(w.opts.GzipTarget) / float64(gz) * 0.9)
-		size := len(data)
+		want := int(float64(n) * float64(w.opts.GzipTarget) / float64(gz) * 0.9)
+		size := int(n)
 		for len(candidates) > 0 && size > want {
 			it := candidates[0]
 			candidates = candidates[1:]
@@ -276,12 +333,18 @@ func (w *writer) fitSize() error {
 	return nil
 }
 
-func gzipSize(data []byte, level int) int {
+// gzipSize is the compressed size of the log as it stands, measured
+// without holding it.
+func (w *writer) gzipSize(level int) (int, error) {
 	var c counter
 	zw, _ := gzip.NewWriterLevel(&c, level)
-	_, _ = zw.Write(data)
-	_ = zw.Close()
-	return int(c)
+	if err := w.assemble(zw); err != nil {
+		return 0, err
+	}
+	if err := zw.Close(); err != nil {
+		return 0, err
+	}
+	return int(c), nil
 }
 
 type counter int
@@ -291,16 +354,10 @@ func (c *counter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// assemble writes the log from the encoded results, one result a line.
-func (w *writer) assemble() ([]byte, error) {
-	size := 1 << 16
-	for _, enc := range w.encoded {
-		size += len(enc) + 2
-	}
-	for _, x := range w.opts.Extra {
-		size += len(x) + 2
-	}
-	b := bytes.NewBuffer(make([]byte, 0, size))
+// assemble writes the log from the encoded results to dst, one result a
+// line.
+func (w *writer) assemble(dst io.Writer) error {
+	b := bufio.NewWriterSize(dst, 64<<10)
 	b.WriteString(`{"$schema":"` + SchemaURI + `","version":"` + Version + `","runs":[`)
 	w.out.Runs = w.out.Runs[:0]
 	w.out.Results = 0
@@ -315,7 +372,7 @@ func (w *writer) assemble() ([]byte, error) {
 	for _, t := range w.runs {
 		head, err := w.runHeader(t)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		sep()
 		b.Write(head[:len(head)-1]) // without its closing brace
@@ -343,7 +400,10 @@ func (w *writer) assemble() ([]byte, error) {
 	}
 	w.out.RunCount = len(w.out.Runs) + len(w.opts.Extra)
 	b.WriteString("\n]}\n")
-	return b.Bytes(), nil
+	if err := b.Flush(); err != nil {
+		return fmt.Errorf("writing SARIF: %w", err)
+	}
+	return nil
 }
 
 // runHeader encodes a run's tool, category and properties, with its rules
@@ -427,7 +487,7 @@ func (w *writer) runHeader(t *ToolRun) ([]byte, error) {
 			e, r = extMap[it.ext], extRuleMap[it.ext][it.extRule]
 		}
 		if d != it.driver || e != it.ext || r != it.extRule {
-			fixed, err := encodeResultRefs(it, w.opts.Baseline, d, e, r)
+			fixed, err := encodeResultRefs(&w.cache, it, w.opts.Baseline, d, e, r)
 			if err != nil {
 				return nil, err
 			}
@@ -451,16 +511,21 @@ func (w *writer) runHeader(t *ToolRun) ([]byte, error) {
 
 // encodeResult encodes an item as an output result with its own rule
 // references.
-func encodeResult(it *Item, baseline bool) ([]byte, error) {
-	return encodeResultRefs(it, baseline, it.driver, it.ext, it.extRule)
+func encodeResult(c *blockCache, it *Item, baseline bool) ([]byte, error) {
+	return encodeResultRefs(c, it, baseline, it.driver, it.ext, it.extRule)
 }
 
 // encodeResultRefs encodes an item as an output result: rule references
 // (driver index d, or extension e and its rule r), the level matching the
 // normalized severity, the gate's severity and fingerprint as properties,
-// a waiver as an external suppression, the baseline state.
-func encodeResultRefs(it *Item, baseline bool, d, e, r int) ([]byte, error) {
-	res := *it.res
+// a waiver as an external suppression, the baseline state. The result is
+// read back from where Normalize stored it, through c.
+func encodeResultRefs(c *blockCache, it *Item, baseline bool, d, e, r int) ([]byte, error) {
+	stored, err := c.result(it)
+	if err != nil {
+		return nil, err
+	}
+	res := *stored
 	res.RuleID = it.RuleID
 	res.RuleIndex, res.Rule = nil, nil
 	switch {

@@ -29,6 +29,10 @@ const (
 	KindDockerfile = "dockerfile"
 	// KindDependabot is a Dependabot configuration, .github/dependabot.yml.
 	KindDependabot = "dependabot"
+	// KindRenovate is a Renovate configuration in JSON: renovate.json,
+	// .github/renovate.json, .gitlab/renovate.json, .renovaterc or
+	// .renovaterc.json.
+	KindRenovate = "renovate"
 )
 
 // Options configures a scan. The zero value scans the default file set with
@@ -220,5 +224,6 @@ func Scan(ctx context.Context, root string, opts Options) (*Report, error) {
 	if err := s.scanCallees(); err != nil {
 		return nil, err
 	}
+	s.checkCoverage()
 	return &Report{Findings: finalize(s.found), Files: sortedFiles(s.files), sources: s.sources, uses: s.uses}, nil
 }

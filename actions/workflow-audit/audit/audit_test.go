@@ -46,7 +46,9 @@ func TestRules(t *testing.T) {
 		_, d := r.(dockerfileChecker)
 		_, b := r.(dependabotChecker)
 		_, o := r.(onlineChecker)
-		if !f && !w && !a && !d && !b && !o {
+		_, rn := r.(renovateChecker)
+		_, c := r.(coverageChecker)
+		if !f && !w && !a && !d && !b && !o && !rn && !c {
 			t.Errorf("rule %s implements no check", r.meta().ID)
 		}
 	}

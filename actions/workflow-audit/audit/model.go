@@ -159,6 +159,14 @@ type (
 	dependabotChecker interface {
 		checkDependabot(*dependabotFile, *reporter)
 	}
+	renovateChecker interface {
+		checkRenovate(*renovateFile, *reporter)
+	}
+	// coverageChecker checks a dependency bot's configuration against
+	// the workflows and actions the scan found.
+	coverageChecker interface {
+		checkCoverage(bot any, sc *botScope, rep *reporter)
+	}
 )
 
 // checkCtx is what rules may consult beyond the file.

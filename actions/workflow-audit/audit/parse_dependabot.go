@@ -10,6 +10,8 @@ import (
 type dependabotFile struct {
 	*sourceFile
 	updates []dependabotUpdate
+	// updatesAt is where "updates:" is written.
+	updatesAt pos
 }
 
 // dependabotUpdate is one entry of "updates:".
@@ -18,6 +20,10 @@ type dependabotUpdate struct {
 	ecosystem *scalar    // package-ecosystem
 	directory string     // directory, or the first of directories
 	cooldown  *yaml.Node // the cooldown mapping, or nil
+	// dirs are directory and every entry of directories.
+	dirs []string
+	// groups is the groups mapping, or nil.
+	groups *yaml.Node
 }
 
 // parseDependabot reads the updates of a dependabot.yml with yaml.v3.
@@ -34,7 +40,10 @@ func parseDependabot(sf *sourceFile) *dependabotFile {
 		sf.addProblem(pos{1, 1}, "root-not-mapping", "the Dependabot configuration must be a mapping with \"version: 2\" and \"updates\"; fix the top level")
 		return df
 	}
-	_, updates := mappingValue(root, "updates")
+	uk, updates := mappingValue(root, "updates")
+	if uk != nil {
+		df.updatesAt = nodePos(uk)
+	}
 	if updates == nil || updates.Kind != yaml.SequenceNode {
 		sf.addProblem(nodePos(root), "missing-updates", "the Dependabot configuration has no \"updates\" list; add one entry per package ecosystem")
 		return df
@@ -49,10 +58,17 @@ func parseDependabot(sf *sourceFile) *dependabotFile {
 		u.ecosystem = scalarOf(eco)
 		if _, d := mappingValue(n, "directory"); scalarOf(d) != nil {
 			u.directory = d.Value
+			u.dirs = append(u.dirs, d.Value)
 		} else if _, ds := mappingValue(n, "directories"); ds != nil && ds.Kind == yaml.SequenceNode && len(ds.Content) > 0 {
 			u.directory = deref(ds.Content[0]).Value
+			for _, d := range ds.Content {
+				if s := scalarOf(d); s != nil {
+					u.dirs = append(u.dirs, s.value)
+				}
+			}
 		}
 		_, u.cooldown = mappingValue(n, "cooldown")
+		_, u.groups = mappingValue(n, "groups")
 		df.updates = append(df.updates, u)
 	}
 	return df

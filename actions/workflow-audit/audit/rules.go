@@ -12,8 +12,10 @@ var ruleSet = []rule{
 	botConditionsRule{},
 	cachePoisoningRule{},
 	dangerousTriggersRule{},
+	dependabotActionsCoverageRule{},
 	dependabotCooldownRule{},
 	dependabotExecutionRule{},
+	dependabotGroupsRule{},
 	excessivePermissionsRule{},
 	forbiddenUsesRule{},
 	githubEnvRule{},
@@ -29,6 +31,9 @@ var ruleSet = []rule{
 	patUsageRule{},
 	refConfusionRule{},
 	refVersionMismatchRule{},
+	renovateActionsCoverageRule{},
+	renovateCooldownRule{},
+	renovatePinDigestsRule{},
 	secretsInheritRule{},
 	secretsOutsideEnvRule{},
 	selfHostedUntrustedRule{},
@@ -119,6 +124,16 @@ const (
 const (
 	RuleDependabotCooldown  = "dependabot-cooldown"
 	RuleDependabotExecution = "dependabot-execution"
+
+	RuleDependabotActionsCoverage = "dependabot-actions-coverage"
+	RuleDependabotGroups          = "dependabot-groups"
+)
+
+// The IDs of the Renovate rules.
+const (
+	RuleRenovatePinDigests      = "renovate-pin-digests"
+	RuleRenovateCooldown        = "renovate-cooldown"
+	RuleRenovateActionsCoverage = "renovate-actions-coverage"
 )
 
 // The IDs of the online rules, which need a GitHub token.

@@ -43,6 +43,10 @@ type scanner struct {
 	workflows []workflowCalls
 	// uses are the uses: of other repositories, in file order.
 	uses []usesRef
+	// bots are the parsed Dependabot and Renovate configurations, for the
+	// checks that need the whole file set (which action.yml files the
+	// updates cover).
+	bots []any
 }
 
 // fileResult is what scanning one file produced.
@@ -54,6 +58,7 @@ type fileResult struct {
 	calls  []string // a workflow's local reusable workflows, repository paths
 	uses   []usesRef
 	on     []string // a workflow's own triggers
+	bot    any      // a parsed Dependabot or Renovate configuration
 	err    error
 }
 
@@ -100,6 +105,9 @@ func (s *scanner) scanAll() error {
 			}
 			s.found = append(s.found, r.found...)
 			s.uses = append(s.uses, r.uses...)
+			if r.bot != nil {
+				s.bots = append(s.bots, r.bot)
+			}
 			for _, t := range r.follow {
 				if !s.seen[t.rel] {
 					s.seen[t.rel] = true
@@ -198,7 +206,13 @@ func (s *scanner) scanFile(t target) (res fileResult) {
 	case KindDockerfile:
 		s.run(sf, parseDockerfile(sf), &res.found)
 	case KindDependabot:
-		s.run(sf, parseDependabot(sf), &res.found)
+		df := parseDependabot(sf)
+		res.bot = df
+		s.run(sf, df, &res.found)
+	case KindRenovate:
+		rf := parseRenovate(sf)
+		res.bot = rf
+		s.run(sf, rf, &res.found)
 	}
 	return res
 }
@@ -256,6 +270,10 @@ func (s *scanner) run(sf *sourceFile, m any, out *[]finding.Finding) {
 		case *dependabotFile:
 			if c, ok := r.(dependabotChecker); ok {
 				c.checkDependabot(m, rep)
+			}
+		case *renovateFile:
+			if c, ok := r.(renovateChecker); ok {
+				c.checkRenovate(m, rep)
 			}
 		}
 	}

@@ -79,6 +79,16 @@ func isDependabotName(name string) bool {
 	return name == "dependabot.yml" || name == "dependabot.yaml"
 }
 
+// isRenovatePath reports whether rel is where Renovate looks for its
+// configuration in JSON (JSON5 files are not read).
+func isRenovatePath(rel string) bool {
+	switch rel {
+	case "renovate.json", ".renovaterc", ".renovaterc.json", ".github/renovate.json", ".gitlab/renovate.json":
+		return true
+	}
+	return false
+}
+
 func isDockerfileName(name string) bool {
 	if strings.HasSuffix(name, ".dockerignore") {
 		return false
@@ -97,6 +107,8 @@ func kindByLocation(rel string) string {
 		return KindDockerfile
 	case isDependabotName(name) && (path.Dir(rel) == ".github" || strings.HasSuffix(path.Dir(rel), "/.github")):
 		return KindDependabot
+	case isRenovatePath(rel):
+		return KindRenovate
 	case isYAMLName(name):
 		dir := path.Dir(rel)
 		if dir == ".github/workflows" || strings.HasSuffix(dir, "/.github/workflows") {
@@ -117,6 +129,8 @@ func kindByName(rel string) string {
 		return KindDockerfile
 	case isDependabotName(name):
 		return KindDependabot
+	case isRenovatePath(rel) || name == "renovate.json":
+		return KindRenovate
 	case isYAMLName(name):
 		return KindWorkflow
 	}

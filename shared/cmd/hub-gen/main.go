@@ -1,5 +1,8 @@
 // Command hub-gen writes every gate's action.yml and README.md from the
-// gate's Go declaration, so the three never disagree:
+// gate's Go declaration, so the three never disagree, and the root
+// composite action.yml and the reusable workflows of .github/workflows
+// (hub-pull-request.yml, hub-release.yml, hub-rekor-monitor.yml) from the
+// declarations and the gates' image pins:
 //
 //	go run ./shared/cmd/hub-gen            # regenerate all gates
 //	go run ./shared/cmd/hub-gen --check    # exit 1 if any file would change
@@ -15,9 +18,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/hubgates/hub/actions"
@@ -64,6 +69,30 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 			fmt.Fprintf(stdout, "wrote %s\n", path)
 		}
+	}
+	// The root action and the reusable workflows, from the declarations and
+	// the image pins just checked or written.
+	hub, err := actions.RenderHub(*root)
+	if err != nil {
+		fmt.Fprintf(stderr, "hub-gen: %v\n", err)
+		return 1
+	}
+	for _, name := range slices.Sorted(maps.Keys(hub)) {
+		path := filepath.Join(*root, filepath.FromSlash(name))
+		got, _ := os.ReadFile(path)
+		if bytes.Equal(got, hub[name]) {
+			continue
+		}
+		stale++
+		if *check {
+			fmt.Fprintf(stdout, "stale: %s\n", path)
+			continue
+		}
+		if err := atomicfile.WriteFile(path, hub[name], 0o644); err != nil {
+			fmt.Fprintf(stderr, "hub-gen: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "wrote %s\n", path)
 	}
 	if *check && stale > 0 {
 		return 1

@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hubgates/hub/shared/image"
+	hubrelease "github.com/hubgates/hub/shared/release"
 )
 
 // modulePath is the module whose root hub-image looks for.
@@ -85,12 +86,12 @@ func parseArgs(ctx context.Context, args []string, stderr io.Writer, getenv func
 	var (
 		root       = fs.String("root", "", "module root `dir` (default: the enclosing directory whose go.mod is "+modulePath+")")
 		actionsDir = fs.String("actions-dir", "actions", "`dir` under the root holding one directory per gate")
-		version    = fs.String("version", "", "hub `version` stamped into the binaries, the version label and the tag (default: git rev-parse HEAD, else \"dev\")")
-		revision   = fs.String("revision", "", "source `revision` label (default: git rev-parse HEAD, else none)")
+		version    = fs.String("version", "", "hub `version` stamped into the binaries, the version label and the tag (default: the version in release.json, else \"dev\")")
+		revision   = fs.String("revision", "", "source `revision` label (default: none, so that the pinning commit rebuilds to its pins)")
 		registry   = fs.String("registry", image.DefaultRegistry, "image `registry`")
 		owner      = fs.String("owner", image.DefaultOwner, "GitHub `owner` of the hub repository, lower case")
 		platforms  = fs.String("platforms", strings.Join(image.DefaultPlatforms, ","), "comma-separated `list` of platforms")
-		created    = fs.String("created", "", "image creation `time`, RFC 3339 or Unix seconds (default: $SOURCE_DATE_EPOCH, else the commit time of HEAD, else 0)")
+		created    = fs.String("created", "", "image creation `time`, RFC 3339 or Unix seconds (default: the created time in release.json, else $SOURCE_DATE_EPOCH, else 0)")
 		ociLayout  = fs.String("oci-layout", "", "write each index as an OCI layout in `dir`/<gate>")
 		dockerTar  = fs.String("docker-tar", "", "write `dir`/<gate>.tar for the host platform, for docker load")
 		dist       = fs.String("dist", "", "keep the binaries as `dir`/linux-<arch>/<gate> (the layout the Dockerfile copies from)")
@@ -166,21 +167,25 @@ func parseArgs(ctx context.Context, args []string, stderr io.Writer, getenv func
 		return cfg, usagef("--registry %q: want a registry host[:port], like %s", cfg.registry, image.DefaultRegistry)
 	}
 
-	head := gitOutput(ctx, cfg.root, "rev-parse", "HEAD")
+	// The release inputs come from the committed release.json, never from
+	// the commit itself: the commit that writes the pins must rebuild to
+	// the digests it pins.
+	rel, relErr := hubrelease.Read(cfg.root)
+	if relErr != nil && !errors.Is(relErr, hubrelease.ErrNoReleaseFile) {
+		return cfg, usagef("%v", relErr)
+	}
+	hasRel := relErr == nil
 	cfg.version = *version
 	if !set["version"] {
-		cfg.version = head
-		if cfg.version == "" {
-			cfg.version = "dev"
+		cfg.version = "dev"
+		if hasRel {
+			cfg.version = rel.Version
 		}
 	}
 	if err := image.ValidateVersion(cfg.version); err != nil {
 		return cfg, usagef("--version: %v", err)
 	}
 	cfg.revision = *revision
-	if !set["revision"] {
-		cfg.revision = head
-	}
 	if err := image.ValidateRevision(cfg.revision); err != nil {
 		return cfg, usagef("--revision: %v", err)
 	}
@@ -191,6 +196,10 @@ func parseArgs(ctx context.Context, args []string, stderr io.Writer, getenv func
 		if err != nil {
 			return cfg, usagef("--created %q: %v", *created, err)
 		}
+	case hasRel:
+		// The committed input wins over the environment, so that a
+		// builder's SOURCE_DATE_EPOCH cannot change a release's digests.
+		cfg.created = rel.Created
 	case getenv("SOURCE_DATE_EPOCH") != "":
 		cfg.created, err = parseCreated(getenv("SOURCE_DATE_EPOCH"))
 		if err != nil {
@@ -198,11 +207,6 @@ func parseArgs(ctx context.Context, args []string, stderr io.Writer, getenv func
 		}
 	default:
 		cfg.created = time.Unix(0, 0).UTC()
-		if ct := gitOutput(ctx, cfg.root, "log", "-1", "--format=%ct", "HEAD"); ct != "" {
-			if t, err := parseCreated(ct); err == nil {
-				cfg.created = t
-			}
-		}
 	}
 
 	for _, d := range []struct{ flag, val string }{{"oci-layout", cfg.ociLayout}, {"docker-tar", cfg.dockerTar}, {"dist", cfg.dist}} {

@@ -52,7 +52,6 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--platforms", ""}, nil, `--platforms "": no platforms`},
 		{[]string{"--created", "yesterday"}, nil, `--created "yesterday"`},
 		{[]string{"--created", "-5"}, nil, `--created "-5"`},
-		{[]string{"--owner", "someone"}, map[string]string{"SOURCE_DATE_EPOCH": "soon"}, `SOURCE_DATE_EPOCH "soon"`},
 		{[]string{"--version", "v1 2"}, nil, `--version: version "v1 2"`},
 		{[]string{"--version", ""}, nil, `--version: empty version`},
 		{[]string{"--revision", "a b"}, nil, `--revision: revision "a b"`},
@@ -186,15 +185,6 @@ func TestRelease(t *testing.T) {
 		"hellogate")
 	if code != exitOK || again != stdout {
 		t.Errorf("second run: exit %d, %q, want %q; stderr:\n%s", code, again, stdout, stderr)
-	}
-	// SOURCE_DATE_EPOCH is the default creation time.
-	code, viaEnv, stderr := runCLI(t, map[string]string{"SOURCE_DATE_EPOCH": "1704164645"},
-		"--root", repoRoot(t), "--actions-dir", "shared/image/testdata",
-		"--version", "v0.0.1-cli", "--revision", "abc123",
-		"--registry", host, "--owner", "someone", "--platforms", platforms,
-		"hellogate")
-	if code != exitOK || viaEnv != stdout {
-		t.Errorf("SOURCE_DATE_EPOCH run: exit %d, %q, want %q; stderr:\n%s", code, viaEnv, stdout, stderr)
 	}
 }
 

@@ -14,20 +14,22 @@
 //
 //	<gate> <registry>/<owner>/hub/<gate>@sha256:<index digest>
 //
-// The same commit, version, creation time and Go toolchain give the same
-// digests on any machine, so anyone can check a release by running the same
-// command without --push and comparing the lines.
+// The same sources, version, creation time and Go toolchain give the same
+// digests on any machine. The version and creation time of a release are
+// committed in release.json at the root, and nothing is taken from the
+// commit itself (no commit id, no commit time), so the commit that writes
+// the pins rebuilds to the digests it pins.
 //
 // Flags:
 //
 //	--version V     version stamped into the binaries and used as the tag
-//	                (default: git rev-parse HEAD, else "dev")
-//	--revision R    org.opencontainers.image.revision (default: git HEAD)
+//	                (default: "version" in release.json, else "dev")
+//	--revision R    org.opencontainers.image.revision (default: none)
 //	--registry R    registry host (default ghcr.io)
 //	--owner O       GitHub owner, lower case (default hubgates)
 //	--platforms L   comma-separated platforms (default linux/amd64,linux/arm64)
 //	--created T     creation time, RFC 3339 or Unix seconds (default:
-//	                $SOURCE_DATE_EPOCH, else the commit time of HEAD, else 0)
+//	                "created" in release.json, else $SOURCE_DATE_EPOCH, else 0)
 //	--oci-layout D  write each index as an OCI layout in D/<gate>
 //	--docker-tar D  write D/<gate>.tar for the host platform, for docker load
 //	--dist D        keep the binaries as D/linux-<arch>/<gate>
@@ -48,27 +50,15 @@
 //
 // # Release procedure
 //
-//  1. On a clean checkout of the commit to release, with the Go toolchain
-//     named in go.mod, check the build:
+// Releases are prepared and checked by hub-release, which uses the same
+// build:
 //
-//     go run ./shared/cmd/hub-image --version vX.Y.Z
+//	go run ./shared/cmd/hub-release prepare --version vX.Y.Z
+//	go run ./shared/cmd/hub-release check
 //
-//  2. Log in to the registry (docker login ghcr.io, with a token that may
-//     write packages), then push and pin:
-//
-//     go run ./shared/cmd/hub-image --version vX.Y.Z --push --rewrite
-//
-//     Keep the printed lines: they are the release's image digests.
-//
-//  3. Review the diff: only the image line of each actions/<gate>/action.yml
-//     changes. Commit it ("Pin gate images for vX.Y.Z") and tag that commit
-//     vX.Y.Z. The images were built from its parent, whose commit id is the
-//     revision label; --created defaults to the parent's commit time, so
-//     rebuilding from the parent with the same --version gives the same
-//     digests.
-//
-//  4. Anyone can verify: check out the parent of the tag and run step 1 with
-//     the same --version; the lines must match the digests in action.yml.
+// prepare writes release.json, rebuilds every gate and rewrites every pin;
+// check rebuilds a checkout and fails when any pin differs. hub-image alone
+// remains the tool for pushing (--push) and for local images.
 //
 // For local testing, --docker-tar writes images that "docker load" reads,
 // and the repository's Dockerfile builds an equivalent (not bit-identical)

@@ -5,9 +5,10 @@
 // extension rules and partialFingerprints, gosec's severity tags), with a
 // snippet on every result and one result in fifty repeated, so reading,
 // normalizing and deduplicating all do real work. The output is
-// deterministic.
+// deterministic. With "one" after RESULTS, the FILES runs go into a single
+// file, DIR/all.sarif, as one scanner writing a very large log would.
 //
-//	go run ./actions/sarif-gate/bench/gen DIR [FILES [RESULTS]]
+//	go run ./actions/sarif-gate/bench/gen DIR [FILES [RESULTS [one]]]
 package main
 
 import (
@@ -22,8 +23,8 @@ import (
 func main() { os.Exit(run(os.Args[1:], os.Stderr)) }
 
 func run(args []string, stderr io.Writer) int {
-	if len(args) < 1 || len(args) > 3 {
-		fmt.Fprintln(stderr, "usage: gen DIR [FILES [RESULTS]]")
+	if len(args) < 1 || len(args) > 4 || (len(args) == 4 && args[3] != "one") {
+		fmt.Fprintln(stderr, "usage: gen DIR [FILES [RESULTS [one]]]")
 		return 2
 	}
 	files, results := 20, 5000
@@ -43,6 +44,13 @@ func run(args []string, stderr io.Writer) int {
 	if err := os.MkdirAll(args[0], 0o755); err != nil {
 		fmt.Fprintf(stderr, "gen: %v\n", err)
 		return 1
+	}
+	if len(args) == 4 {
+		if err := writeOne(filepath.Join(args[0], "all.sarif"), files, results); err != nil {
+			fmt.Fprintf(stderr, "gen: %v\n", err)
+			return 1
+		}
+		return 0
 	}
 	for i := range files {
 		t := tools[i%len(tools)]
@@ -94,15 +102,45 @@ var tools = []tool{
 		}},
 }
 
-// write writes one file: the tool's run with n results, every fiftieth a
-// repeat of the one before.
+// write writes one file: the tool's run with n results.
 func write(path string, t tool, file, n int) error {
+	return create(path, func(w *bufio.Writer) { writeRun(w, t, file, n) })
+}
+
+// writeOne writes one file holding the runs write would spread over
+// files files.
+func writeOne(path string, files, n int) error {
+	return create(path, func(w *bufio.Writer) {
+		for i := range files {
+			if i > 0 {
+				w.WriteString(",\n")
+			}
+			writeRun(w, tools[i%len(tools)], i, n)
+		}
+	})
+}
+
+// create writes a SARIF log whose runs fill writes.
+func create(path string, fill func(w *bufio.Writer)) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	w.WriteString(`{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[` + t.header + "\n")
+	w.WriteString(`{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[`)
+	fill(w)
+	w.WriteString("]}\n")
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// writeRun writes the tool's run with n results, every fiftieth a repeat
+// of the one before.
+func writeRun(w *bufio.Writer, t tool, file, n int) {
+	w.WriteString(t.header + "\n")
 	for j := range n {
 		if j > 0 {
 			w.WriteString(",\n")
@@ -113,10 +151,5 @@ func write(path string, t tool, file, n int) error {
 		}
 		t.result(w, file, k)
 	}
-	w.WriteString("\n]}]}\n")
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	w.WriteString("\n]}")
 }
