@@ -3,6 +3,7 @@ package actions
 import (
 	"github.com/hubgates/hub/actions/cache-sentinel/sentinel"
 	"github.com/hubgates/hub/actions/dr-drill/drill"
+	"github.com/hubgates/hub/actions/egress-probe/probe"
 	"github.com/hubgates/hub/actions/evidence/evidencegate"
 	"github.com/hubgates/hub/actions/kyverno-proof/proof"
 	"github.com/hubgates/hub/actions/org-guard/orgguard"
@@ -13,6 +14,7 @@ import (
 	"github.com/hubgates/hub/actions/runner-budget/budget"
 	"github.com/hubgates/hub/actions/sarif-gate/sarifgate"
 	"github.com/hubgates/hub/actions/sbom-gate/sbomgate"
+	"github.com/hubgates/hub/actions/secret-sweep/sweep"
 	"github.com/hubgates/hub/actions/sign/signer"
 	"github.com/hubgates/hub/actions/telemetry/telemetrygate"
 	"github.com/hubgates/hub/actions/verify-provenance/provenance"
@@ -41,5 +43,7 @@ func All() []*gate.Gate {
 		proof.Gate,
 		telemetrygate.Gate,
 		budget.Gate,
+		sweep.Gate,
+		probe.Gate,
 	}
 }

@@ -145,6 +145,12 @@ func TestScripts(t *testing.T) {
 				"telemetry-events":      cmdTelemetryEvents,
 				"telemetry-tamper":      cmdTelemetryTamper,
 				"telemetry-forge-count": cmdTelemetryForgeCount,
+				// secret-sweep's minted tokens, planted files and processes.
+				"sweep-mint":   cmdSweepMint,
+				"sweep-write":  cmdSweepWrite,
+				"sweep-basic":  cmdSweepBasic,
+				"sweep-proc":   cmdSweepProc,
+				"sweep-absent": cmdSweepAbsent,
 			},
 		})
 	})

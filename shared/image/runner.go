@@ -53,6 +53,16 @@ type RunnerSpec struct {
 	Network string
 	// Docker is the docker command. Empty means "docker" from PATH.
 	Docker string
+	// PID is passed as --pid when not empty ("host" shares the host's
+	// process namespace, as a gate that sweeps the runner's processes
+	// is run).
+	PID string
+	// CapAdd are capabilities passed as --cap-add (SYS_PTRACE, to read
+	// other users' /proc/<pid>/environ).
+	CapAdd []string
+	// Mounts are extra bind mounts, passed as -v in order
+	// ("/:/host:ro").
+	Mounts []string
 }
 
 // RunnerResult is what a run of a container action left behind.
@@ -197,6 +207,15 @@ func RunLikeRunner(ctx context.Context, spec RunnerSpec) (RunnerResult, error) {
 	}
 	if spec.Network != "" {
 		args = append(args, "--network", spec.Network)
+	}
+	if spec.PID != "" {
+		args = append(args, "--pid", spec.PID)
+	}
+	for _, c := range spec.CapAdd {
+		args = append(args, "--cap-add", c)
+	}
+	for _, m := range spec.Mounts {
+		args = append(args, "-v", m)
 	}
 	for _, k := range slices.Sorted(maps.Keys(env)) {
 		args = append(args, "-e", k+"="+env[k])

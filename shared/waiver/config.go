@@ -40,6 +40,7 @@ var Gates = []string{
 	"sbom-gate",
 	"org-guard",
 	"runner-budget",
+	"secret-sweep",
 }
 
 // SectionKeys are the keys a gate's section may hold besides "rules" and
