@@ -44,6 +44,7 @@ func (h *hubGen) pullRequestWorkflow() (string, error) {
 	})
 	common := []stepInput{{input: "config"}, {input: "mode"}}
 	fmt.Fprintf(&b, `  workflow-audit:
+    name: workflow-audit
     runs-on: %s
     permissions:
       contents: read
@@ -65,6 +66,7 @@ func (h *hubGen) pullRequestWorkflow() (string, error) {
           if-no-files-found: ignore
 
   sarif-gate:
+    name: sarif-gate
     if: inputs.sarif-artifacts != ''
     runs-on: %s
     permissions:
@@ -115,6 +117,7 @@ func (h *hubGen) releaseWorkflow() (string, error) {
 	})
 	common := []stepInput{{input: "mode"}, {input: "evidence-dir", expr: "hub-evidence"}}
 	fmt.Fprintf(&b, `  release:
+    name: sign and verify
     runs-on: %s
     permissions:
       contents: read
@@ -180,6 +183,7 @@ func (h *hubGen) monitorWorkflow() (string, error) {
 		{"verdict", "${{ jobs.monitor.outputs.verdict }}", "The verdict of rekor-monitor."},
 	})
 	fmt.Fprintf(&b, `  monitor:
+    name: rekor-monitor
     runs-on: %s
     permissions: {}
     # Two runs must not race for the checkpoint.
