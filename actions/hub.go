@@ -46,6 +46,10 @@ type gateStep struct {
 	id   string
 	cond string // an extra if: condition, without ${{ }}
 	with []stepInput
+	// host runs the gate's image with docker run on the runner itself
+	// (its processes and file system), not as a docker:// step, which
+	// sees only its own container.
+	host bool
 }
 
 // HubFiles are the files RenderHub produces, by path relative to the root.
@@ -152,10 +156,14 @@ func (h *hubGen) profiles() map[string][]gateStep {
 			{gate: "rekor-monitor", id: "rekor-monitor", with: append(
 				pass("identities", "allowed-identities", "state-file", "initialize", "since", "rekor-url"), common...)},
 		},
+		"secret-sweep": {
+			{gate: "secret-sweep", id: "secret-sweep", host: true, with: append(
+				[]stepInput{{input: "scope", expr: "host"}, {input: "secrets"}, {input: "config"}}, common...)},
+		},
 	}
 }
 
-var profileOrder = []string{"pull-request", "release", "rekor-monitor"}
+var profileOrder = []string{"pull-request", "release", "rekor-monitor", "secret-sweep"}
 
 // rootInputs are the root action's inputs after profile.
 func (h *hubGen) rootInputs() []hubInput {
@@ -182,6 +190,7 @@ func (h *hubGen) rootInputs() []hubInput {
 		h.from("initialize", "rekor-monitor", "initialize"),
 		h.from("since", "rekor-monitor", "since"),
 		h.from("rekor-url", "rekor-monitor", "rekor-url"),
+		h.from("secrets", "secret-sweep", "secrets"),
 		h.from("mode", "workflow-audit", "mode"),
 		h.from("evidence-dir", "workflow-audit", "evidence-dir"),
 		h.from("telemetry-file", "workflow-audit", "telemetry-file"),
@@ -195,7 +204,7 @@ func (h *hubGen) rootAction() (string, error) {
 	b.WriteString("description: \"Runs a profile of hub's supply-chain gates in one step list, each gate a container pinned by digest.\"\n")
 	b.WriteString("author: hubgates\nbranding:\n  icon: shield\n  color: blue\ninputs:\n")
 	ins := append([]hubInput{{name: "profile", required: true,
-		description: "The gates to run. pull-request: workflow-audit, then sarif-gate over the sarif input when it is set. release: sign the artifacts and images, verify-signature of the result, and verify-provenance when builder-id is set. rekor-monitor: the Rekor monitor over its state file. One of: " + strings.Join(profileOrder, ", ") + "."}},
+		description: "The gates to run. pull-request: workflow-audit, then sarif-gate over the sarif input when it is set. release: sign the artifacts and images, verify-signature of the result, and verify-provenance when builder-id is set. rekor-monitor: the Rekor monitor over its state file. secret-sweep: secret-sweep over the runner itself (every process's environment and command line, the credential files of every home folder, the runner's work folder), its image run with docker run --pid=host and the runner's file system mounted read-only. One of: " + strings.Join(profileOrder, ", ") + "."}},
 		h.rootInputs()...)
 	for _, in := range ins {
 		fmt.Fprintf(&b, "  %s:\n    description: %s\n    required: %t\n", in.name, strconv.Quote(in.description), in.required)
@@ -230,6 +239,10 @@ func (h *hubGen) rootAction() (string, error) {
 
 // writeStep writes one gate's docker:// step at indent.
 func (h *hubGen) writeStep(b *strings.Builder, indent string, s gateStep, cond string) {
+	if s.host {
+		h.writeHostStep(b, indent, s, cond)
+		return
+	}
 	fmt.Fprintf(b, "%s- name: %s\n", indent, strconv.Quote("hub "+s.gate))
 	fmt.Fprintf(b, "%s  id: %s\n", indent, s.id)
 	if cond != "" {
@@ -248,4 +261,52 @@ func (h *hubGen) writeStep(b *strings.Builder, indent string, s gateStep, cond s
 		}
 		fmt.Fprintf(b, "%s    %s: %s\n", indent, w.input, v)
 	}
+}
+
+// writeHostStep writes a gate run on the runner itself: its image, by the
+// same digest, under docker run with the runner's processes (--pid=host,
+// and SYS_PTRACE to read their environments) and file system (read-only at
+// /host) in view. Inputs reach it through the environment, by name, so no
+// value (a secret above all) is on the docker command line or in the
+// script; the workspace and the runner's file-command folder are mounted
+// so outputs, the summary, SARIF and evidence land where a docker:// step's
+// would.
+func (h *hubGen) writeHostStep(b *strings.Builder, indent string, s gateStep, cond string) {
+	fmt.Fprintf(b, "%s- name: %s\n", indent, strconv.Quote("hub "+s.gate+" (on the runner)"))
+	fmt.Fprintf(b, "%s  id: %s\n", indent, s.id)
+	if cond != "" {
+		fmt.Fprintf(b, "%s  if: %s\n", indent, cond)
+	}
+	fmt.Fprintf(b, "%s  shell: bash\n", indent)
+	fmt.Fprintf(b, "%s  env:\n", indent)
+	// In docker:// form, so the release tooling finds and rewrites this
+	// pin like every other; docker run takes it without the scheme.
+	fmt.Fprintf(b, "%s    HUB_IMAGE: %s\n", indent, h.images[s.gate])
+	var names []string
+	for _, w := range s.with {
+		v := w.expr
+		if v == "" {
+			from := w.from
+			if from == "" {
+				from = w.input
+			}
+			v = "${{ inputs." + from + " }}"
+		}
+		// The runner's own spelling of an input variable keeps the
+		// hyphen; a shell cannot name it, but docker -e passes it on.
+		name := "INPUT_" + strings.ToUpper(w.input)
+		names = append(names, name)
+		fmt.Fprintf(b, "%s    %s: %s\n", indent, name, strconv.Quote(v))
+	}
+	fmt.Fprintf(b, "%s  run: |\n", indent)
+	p := indent + "    "
+	fmt.Fprintf(b, "%sdocker run --rm --pid=host --cap-add SYS_PTRACE -v /:/host:ro \\\n", p)
+	fmt.Fprintf(b, "%s  -v \"$GITHUB_WORKSPACE:/github/workspace\" -w /github/workspace \\\n", p)
+	fmt.Fprintf(b, "%s  -v \"$(dirname \"$GITHUB_OUTPUT\"):$(dirname \"$GITHUB_OUTPUT\")\" \\\n", p)
+	fmt.Fprintf(b, "%s  -e GITHUB_ACTIONS -e GITHUB_WORKSPACE=/github/workspace -e GITHUB_OUTPUT -e GITHUB_STEP_SUMMARY \\\n", p)
+	fmt.Fprintf(b, "%s  -e GITHUB_REPOSITORY -e GITHUB_SHA -e GITHUB_REF -e GITHUB_RUN_ID -e GITHUB_SERVER_URL \\\n", p)
+	for _, n := range names {
+		fmt.Fprintf(b, "%s  -e %s \\\n", p, n)
+	}
+	fmt.Fprintf(b, "%s  \"${HUB_IMAGE#docker://}\"\n", p)
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/rhysd/actionlint"
+	"gopkg.in/yaml.v3"
 
 	"github.com/hubgates/hub/actions/workflow-audit/audit"
 	"github.com/hubgates/hub/shared/release"
@@ -71,7 +72,7 @@ func TestHubPinsAreTheGatePins(t *testing.T) {
 			t.Errorf("%s pins %s, actions/%s/action.yml pins %s", p, p.Ref, p.Gate, gatePins[p.Gate])
 		}
 	}
-	for _, g := range []string{"workflow-audit", "sarif-gate", "sign", "verify-signature", "verify-provenance", "rekor-monitor"} {
+	for _, g := range []string{"workflow-audit", "sarif-gate", "sign", "verify-signature", "verify-provenance", "rekor-monitor", "secret-sweep"} {
 		if !seen[g] {
 			t.Errorf("no step runs %s", g)
 		}
@@ -185,5 +186,65 @@ func TestCallerWorkflowsPassWorkflowAudit(t *testing.T) {
 	}
 	if len(rep.Findings) == 0 {
 		t.Error("the audit passed a caller workflow that calls hub at a branch")
+	}
+}
+
+// TestSecretSweepProfileSeesTheRunner: the root action's secret-sweep
+// profile runs the gate's pinned image on the runner itself, with what
+// TestSecretSweepHostContainer proves the host scope needs (the runner's
+// processes, SYS_PTRACE, its file system read-only at /host), and passes
+// every input, the secrets above all, through the environment by name:
+// no value is written into the script.
+func TestSecretSweepProfileSeesTheRunner(t *testing.T) {
+	files, err := RenderHub("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root struct {
+		Runs struct {
+			Steps []struct {
+				ID, If, Run string
+				Env         map[string]string
+			}
+		}
+	}
+	if err := yaml.Unmarshal(files["action.yml"], &root); err != nil {
+		t.Fatal(err)
+	}
+	pin, err := CommittedImage(filepath.Join("secret-sweep", "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, st := range root.Runs.Steps {
+		if st.ID != "secret-sweep" {
+			continue
+		}
+		found = true
+		if st.If != "inputs.profile == 'secret-sweep'" {
+			t.Errorf("if: %q", st.If)
+		}
+		if st.Env["HUB_IMAGE"] != pin {
+			t.Errorf("HUB_IMAGE = %q, the gate pins %q", st.Env["HUB_IMAGE"], pin)
+		}
+		if st.Env["INPUT_SCOPE"] != "host" || st.Env["INPUT_SECRETS"] != "${{ inputs.secrets }}" {
+			t.Errorf("env: %v", st.Env)
+		}
+		for _, want := range []string{"docker run --rm --pid=host --cap-add SYS_PTRACE -v /:/host:ro", "-e INPUT_SECRETS \\", "-e INPUT_SCOPE \\", "-e GITHUB_OUTPUT", "\"${HUB_IMAGE#docker://}\""} {
+			if !strings.Contains(st.Run, want) {
+				t.Errorf("run: lacks %q:\n%s", want, st.Run)
+			}
+		}
+		if strings.Contains(st.Run, "${{") {
+			t.Errorf("run: holds an expression, which the runner would paste into the script:\n%s", st.Run)
+		}
+		for name := range st.Env {
+			if strings.HasPrefix(name, "INPUT_") && !strings.Contains(st.Run, "-e "+name+" ") {
+				t.Errorf("%s is set but not passed to the container", name)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("the root action has no secret-sweep step")
 	}
 }
