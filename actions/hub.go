@@ -143,7 +143,7 @@ func (h *hubGen) profiles() map[string][]gateStep {
 				{input: "sarif"}, {input: "baseline"}, {input: "fail-on", from: "sarif-fail-on"},
 				{input: "max-critical"}, {input: "max-high"}, {input: "max-medium"}, {input: "max-low"}, {input: "config"}}, common...)},
 		},
-		"release": {
+		"release": append([]gateStep{
 			{gate: "sign", id: "sign", with: append(pass("artifacts", "images"), common...)},
 			{gate: "verify-signature", id: "verify-signature", with: append([]stepInput{
 				{input: "artifacts"}, {input: "images"},
@@ -151,7 +151,7 @@ func (h *hubGen) profiles() map[string][]gateStep {
 				{input: "certificate-oidc-issuer", expr: "${{ steps.sign.outputs.issuer }}"}}, common...)},
 			{gate: "verify-provenance", id: "verify-provenance", cond: "inputs.builder-id != ''", with: append(
 				pass("artifacts", "images", "provenance", "source-uri", "builder-id"), common...)},
-		},
+		}, releaseTail(common, "${{ inputs.evidence-dir }}", "inputs.evidence-dir != ''")...),
 		"rekor-monitor": {
 			{gate: "rekor-monitor", id: "rekor-monitor", with: append(
 				pass("identities", "allowed-identities", "state-file", "initialize", "since", "rekor-url"), common...)},
@@ -184,6 +184,12 @@ func (h *hubGen) rootInputs() []hubInput {
 		h.from("provenance", "verify-provenance", "provenance"),
 		optional(h.from("source-uri", "verify-provenance", "source-uri"), rel+" Required with builder-id."),
 		optional(h.from("builder-id", "verify-provenance", "builder-id"), rel+" verify-provenance runs when this is set."),
+		optional(h.from("sbom-image", "sbom-gate", "image"), rel+" sbom-gate parity runs over this image index when it is set."),
+		optional(h.from("drill-image", "dr-drill", "drill-image"), rel+" dr-drill freshness runs when this is set, before the evidence is signed."),
+		h.from("drill-identity", "dr-drill", "drill-identity"),
+		h.from("max-drill-age", "dr-drill", "max-drill-age"),
+		{name: "required-gates", def: "sign,verify-signature", description: rel + " The gates whose passing records the signed evidence statement must hold (evidence's required-gates); add verify-provenance, sbom-gate and dr-drill when their inputs are set. A list: one item per line, or comma-separated."},
+		h.from("dashboards", "evidence", "dashboards"),
 		optional(h.from("identities", "rekor-monitor", "identities"), mon+" Required."),
 		h.from("allowed-identities", "rekor-monitor", "allowed-identities"),
 		optional(h.from("state-file", "rekor-monitor", "state-file"), mon+" Required."),
@@ -204,7 +210,7 @@ func (h *hubGen) rootAction() (string, error) {
 	b.WriteString("description: \"Runs a profile of hub's supply-chain gates in one step list, each gate a container pinned by digest.\"\n")
 	b.WriteString("author: hubgates\nbranding:\n  icon: shield\n  color: blue\ninputs:\n")
 	ins := append([]hubInput{{name: "profile", required: true,
-		description: "The gates to run. pull-request: workflow-audit, then sarif-gate over the sarif input when it is set. release: sign the artifacts and images, verify-signature of the result, and verify-provenance when builder-id is set. rekor-monitor: the Rekor monitor over its state file. secret-sweep: secret-sweep over the runner itself (every process's environment and command line, the credential files of every home folder, the runner's work folder), its image run with docker run --pid=host and the runner's file system mounted read-only. One of: " + strings.Join(profileOrder, ", ") + "."}},
+		description: "The gates to run. pull-request: workflow-audit, then sarif-gate over the sarif input when it is set. release: sign the artifacts and images, verify-signature of the result, verify-provenance when builder-id is set, sbom-gate parity when sbom-image is set, dr-drill freshness when drill-image is set, then one signed evidence statement over the run's records. rekor-monitor: the Rekor monitor over its state file. secret-sweep: secret-sweep over the runner itself (every process's environment and command line, the credential files of every home folder, the runner's work folder), its image run with docker run --pid=host and the runner's file system mounted read-only. One of: " + strings.Join(profileOrder, ", ") + "."}},
 		h.rootInputs()...)
 	for _, in := range ins {
 		fmt.Fprintf(&b, "  %s:\n    description: %s\n    required: %t\n", in.name, strconv.Quote(in.description), in.required)

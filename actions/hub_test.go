@@ -72,7 +72,7 @@ func TestHubPinsAreTheGatePins(t *testing.T) {
 			t.Errorf("%s pins %s, actions/%s/action.yml pins %s", p, p.Ref, p.Gate, gatePins[p.Gate])
 		}
 	}
-	for _, g := range []string{"workflow-audit", "sarif-gate", "sign", "verify-signature", "verify-provenance", "rekor-monitor", "secret-sweep"} {
+	for _, g := range []string{"workflow-audit", "sarif-gate", "sign", "verify-signature", "verify-provenance", "rekor-monitor", "secret-sweep", "sbom-gate", "dr-drill", "evidence"} {
 		if !seen[g] {
 			t.Errorf("no step runs %s", g)
 		}
@@ -246,5 +246,52 @@ func TestSecretSweepProfileSeesTheRunner(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("the root action has no secret-sweep step")
+	}
+}
+
+// TestReleaseProfileSignsEvidenceLast: the release reusable workflow checks
+// SBOM parity and the DR drill's freshness after signing and verifying,
+// and only then signs one evidence statement, over the folder where every
+// earlier gate wrote its record.
+func TestReleaseProfileSignsEvidenceLast(t *testing.T) {
+	files, err := RenderHub("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Jobs map[string]struct {
+			Steps []struct {
+				ID, If string
+				With   map[string]string
+			}
+		}
+	}
+	if err := yaml.Unmarshal(files[".github/workflows/hub-release.yml"], &wf); err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	records := map[string]string{}
+	for _, st := range wf.Jobs["release"].Steps {
+		if st.ID == "" {
+			continue
+		}
+		order = append(order, st.ID)
+		if st.ID == "evidence" {
+			if st.If != "" {
+				t.Errorf("the evidence step runs only if %q", st.If)
+			}
+			records["evidence"] = st.With["records"]
+			continue
+		}
+		records[st.ID] = st.With["evidence-dir"]
+	}
+	want := []string{"sign", "verify-signature", "verify-provenance", "sbom-gate", "dr-drill", "evidence"}
+	if strings.Join(order, ",") != strings.Join(want, ",") {
+		t.Fatalf("release steps %v, want %v", order, want)
+	}
+	for id, dir := range records {
+		if dir != records["evidence"] {
+			t.Errorf("%s writes its record to %q, evidence reads %q", id, dir, records["evidence"])
+		}
 	}
 }

@@ -105,6 +105,12 @@ func (h *hubGen) releaseWorkflow() (string, error) {
 		h.from("provenance", "verify-provenance", "provenance"),
 		optional(h.from("source-uri", "verify-provenance", "source-uri"), "Required with builder-id."),
 		optional(h.from("builder-id", "verify-provenance", "builder-id"), "verify-provenance runs when this is set."),
+		optional(h.from("sbom-image", "sbom-gate", "image"), "sbom-gate parity runs over this image index when it is set."),
+		optional(h.from("drill-image", "dr-drill", "drill-image"), "dr-drill freshness runs when this is set, before the evidence is signed."),
+		h.from("drill-identity", "dr-drill", "drill-identity"),
+		h.from("max-drill-age", "dr-drill", "max-drill-age"),
+		hubInput{name: "required-gates", def: "sign,verify-signature", description: "The gates whose passing records the signed evidence statement must hold (evidence's required-gates); add verify-provenance, sbom-gate and dr-drill when their inputs are set. A list: one item per line, or comma-separated."},
+		h.from("dashboards", "evidence", "dashboards"),
 		h.from("mode", "sign", "mode"),
 	}
 	var b strings.Builder
@@ -113,7 +119,8 @@ func (h *hubGen) releaseWorkflow() (string, error) {
 		{"images", "${{ jobs.release.outputs.images }}", "The images signed, by digest, one per line."},
 		{"bundles", "${{ jobs.release.outputs.bundles }}", "The Sigstore bundles written, one per line (in the evidence artifact)."},
 		{"identity", "${{ jobs.release.outputs.identity }}", "The certificate identity the signatures carry."},
-		{"evidence-artifact", "${{ jobs.release.outputs.evidence-artifact }}", "The artifact of this run holding the bundles and every gate's evidence JSON."},
+		{"evidence-artifact", "${{ jobs.release.outputs.evidence-artifact }}", "The artifact of this run holding the bundles, every gate's evidence JSON and the signed evidence statement."},
+		{"evidence-verdict", "${{ jobs.release.outputs.evidence-verdict }}", "The verdict of evidence: passed when the statement over every required gate's record was signed."},
 	})
 	common := []stepInput{{input: "mode"}, {input: "evidence-dir", expr: "hub-evidence"}}
 	fmt.Fprintf(&b, `  release:
@@ -129,6 +136,7 @@ func (h *hubGen) releaseWorkflow() (string, error) {
       bundles: ${{ steps.sign.outputs.bundles }}
       identity: ${{ steps.sign.outputs.identity }}
       evidence-artifact: hub-release-evidence
+      evidence-verdict: ${{ steps.evidence.outputs.verdict }}
     steps:
       - name: Download the files to sign
         if: inputs.artifact-name != ''
@@ -151,6 +159,9 @@ func (h *hubGen) releaseWorkflow() (string, error) {
 		{input: "certificate-oidc-issuer", expr: "${{ steps.sign.outputs.issuer }}"}}, common...)}, "")
 	h.writeStep(&b, "      ", gateStep{gate: "verify-provenance", id: "verify-provenance", with: append(
 		pass("artifacts", "images", "provenance", "source-uri", "builder-id"), common...)}, "inputs.builder-id != ''")
+	for _, st := range releaseTail(common, "hub-evidence", "") {
+		h.writeStep(&b, "      ", st, st.cond)
+	}
 	fmt.Fprintf(&b, `      - name: Log out
         if: always() && inputs.images != ''
         env:
@@ -163,6 +174,7 @@ func (h *hubGen) releaseWorkflow() (string, error) {
           name: hub-release-evidence
           path: |
             hub-evidence
+            hub-evidence.sigstore.json
             ${{ steps.sign.outputs.bundles }}
           if-no-files-found: ignore
 `, uploadAction)
@@ -212,4 +224,27 @@ func (h *hubGen) monitorWorkflow() (string, error) {
           key: hub-rekor-monitor-${{ github.run_id }}
 `, cacheSaveAction)
 	return b.String(), nil
+}
+
+// releaseTail are the release profile's gates after signing and
+// verification: SBOM parity over the image index, the DR drill's
+// freshness, then one signed evidence statement over every record the
+// run's gates wrote. The evidence step runs even when an earlier gate
+// failed in warn mode, never after a denial: a statement is only signed
+// over a release that passed.
+//
+// records is where the run's gates wrote their records, and evidenceCond
+// the condition the evidence step runs under (the root action has no
+// records unless its caller names an evidence-dir).
+func releaseTail(common []stepInput, records, evidenceCond string) []gateStep {
+	return []gateStep{
+		{gate: "sbom-gate", id: "sbom-gate", cond: "inputs.sbom-image != ''", with: append([]stepInput{
+			{input: "operation", expr: "parity"}, {input: "image", from: "sbom-image"}}, common...)},
+		{gate: "dr-drill", id: "dr-drill", cond: "inputs.drill-image != ''", with: append([]stepInput{
+			{input: "operation", expr: "freshness"}, {input: "drill-image"}, {input: "drill-identity"}, {input: "max-drill-age"}}, common...)},
+		{gate: "evidence", id: "evidence", cond: evidenceCond, with: append([]stepInput{
+			{input: "records", expr: records}, {input: "required-gates"}, {input: "subject-gates", expr: "sign"},
+			{input: "artifacts"}, {input: "images"}, {input: "dashboards"},
+			{input: "bundle-file", expr: "hub-evidence.sigstore.json"}}, pass("mode")...)},
+	}
 }
