@@ -7,20 +7,16 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
-	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
 
+	"github.com/hubgates/hub/actions/telemetry/telemetrygate/s3test"
 	"github.com/hubgates/hub/shared/fsroot"
 	"github.com/hubgates/hub/shared/sigstore"
 	"github.com/hubgates/hub/shared/telemetry"
@@ -91,31 +87,11 @@ func TestTelemetryContainer(t *testing.T) {
 // object lock is refused.
 func TestTelemetryShipContainer(t *testing.T) {
 	requireDocker(t)
-	bin := versitygwBinary(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cmd := exec.Command(bin, "--port", addr, "--access", "AKIAHUBCONTAINER", "--secret", "hub-container-secret",
-		"posix", "--versioning-dir", t.TempDir(), t.TempDir())
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	c, err := minio.New(addr, &minio.Options{Creds: credentials.NewStaticV4("AKIAHUBCONTAINER", "hub-container-secret", ""), Region: "us-east-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := s3test.Start(t)
+	c := srv.Client
 	ctx := context.Background()
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if err = c.MakeBucket(ctx, "audit", minio.MakeBucketOptions{ObjectLocking: true}); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("versitygw did not start: %v", err)
-		}
+	if err := c.MakeBucket(ctx, "audit", minio.MakeBucketOptions{ObjectLocking: true}); err != nil {
+		t.Fatal(err)
 	}
 	if err := c.MakeBucket(ctx, "plain", minio.MakeBucketOptions{}); err != nil {
 		t.Fatal(err)
@@ -136,8 +112,8 @@ func TestTelemetryShipContainer(t *testing.T) {
 	der, _ := x509.MarshalPKCS8PrivateKey(k)
 	priv := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
 	runGateImage(t, "telemetry", ws, map[string]string{"operation": "seal", "streams": "t/job.ndjson", "private-key": priv}, nil, "").wantExit(t, 0)
-	env := map[string]string{"AWS_ACCESS_KEY_ID": "AKIAHUBCONTAINER", "AWS_SECRET_ACCESS_KEY": "hub-container-secret"}
-	inputs := map[string]string{"operation": "ship", "streams": "t/job.ndjson", "s3-endpoint": "http://" + addr, "s3-bucket": "audit", "retention": "24h"}
+	env := map[string]string{"AWS_ACCESS_KEY_ID": s3test.AccessKey, "AWS_SECRET_ACCESS_KEY": s3test.SecretKey}
+	inputs := map[string]string{"operation": "ship", "streams": "t/job.ndjson", "s3-endpoint": srv.Endpoint, "s3-bucket": "audit", "retention": "24h"}
 	r := runGateImage(t, "telemetry", ws, inputs, env, "host")
 	r.wantExit(t, 0)
 	keys := strings.Split(r.Outputs["objects"], "\n")
@@ -156,46 +132,4 @@ func TestTelemetryShipContainer(t *testing.T) {
 	if !strings.Contains(r.Stdout, "[worm-unlocked]") {
 		t.Errorf("unlocked bucket:\n%s", r.Stdout)
 	}
-}
-
-// versitygwBinary is the S3 server of the WORM tests: $HUB_VERSITYGW, or
-// versitygw v1.8.0 built from its Go module into the user cache (where
-// the telemetry gate's own tests put it too).
-func versitygwBinary(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("HUB_VERSITYGW"); p != "" {
-		return p
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(cache, "hub-test", "versitygw-v1.8.0")
-	if _, err := os.Stat(bin); err == nil {
-		return bin
-	}
-	tmp := t.TempDir()
-	dl := exec.Command("go", "mod", "download", "-json", "github.com/versity/versitygw@v1.8.0")
-	dl.Dir, dl.Env = tmp, append(os.Environ(), "GOFLAGS=-mod=mod")
-	out, err := dl.Output()
-	if err != nil {
-		t.Fatalf("downloading versitygw: %v\n%s", err, out)
-	}
-	var mod struct{ Dir string }
-	if err := json.Unmarshal(out, &mod); err != nil || mod.Dir == "" {
-		t.Fatalf("downloading versitygw: %v\n%s", err, out)
-	}
-	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	tmpBin := fmt.Sprintf("%s.%d.tmp", bin, os.Getpid())
-	build := exec.Command("go", "build", "-C", mod.Dir, "-o", tmpBin, "./cmd/versitygw")
-	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building versitygw: %v\n%s", err, out)
-	}
-	if err := os.Rename(tmpBin, bin); err != nil {
-		t.Fatal(err)
-	}
-	return bin
 }

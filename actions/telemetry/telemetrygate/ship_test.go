@@ -8,123 +8,34 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/hubgates/hub/actions/telemetry/telemetrygate"
+	"github.com/hubgates/hub/actions/telemetry/telemetrygate/s3test"
 	"github.com/hubgates/hub/shared/fsroot"
 	"github.com/hubgates/hub/shared/gate"
 	"github.com/hubgates/hub/shared/telemetry"
 )
 
-// versitygwVersion is the S3 server the WORM tests run against: Versity
-// S3 Gateway (Apache-2.0, a Go module), which enforces S3 Object Lock in
-// front of a plain folder.
-const versitygwVersion = "v1.8.0"
-
-const (
-	accessKey = "AKIAHUBTELEMETRYTEST"
-	secretKey = "hub-telemetry-test-secret"
-)
-
-// versitygw returns the server's binary: $HUB_VERSITYGW, or one built
-// from the module (fetched through the Go module proxy) and kept in the
-// user cache, so later runs only check it is there.
-func versitygw(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("HUB_VERSITYGW"); p != "" {
-		return p
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(cache, "hub-test", "versitygw-"+versitygwVersion)
-	if _, err := os.Stat(bin); err == nil {
-		return bin
-	}
-	if testing.Short() {
-		t.Skip("building versitygw takes minutes the first time: skipped in -short mode")
-	}
-	tmp := t.TempDir()
-	dl := exec.Command("go", "mod", "download", "-json", "github.com/versity/versitygw@"+versitygwVersion)
-	dl.Dir, dl.Env = tmp, append(os.Environ(), "GOFLAGS=-mod=mod")
-	out, err := dl.Output()
-	if err != nil {
-		t.Fatalf("downloading versitygw: %v\n%s", err, out)
-	}
-	var mod struct{ Dir string }
-	if err := json.Unmarshal(out, &mod); err != nil || mod.Dir == "" {
-		t.Fatalf("downloading versitygw: %v\n%s", err, out)
-	}
-	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	tmpBin := fmt.Sprintf("%s.%d.tmp", bin, os.Getpid())
-	build := exec.Command("go", "build", "-C", mod.Dir, "-o", tmpBin, "./cmd/versitygw")
-	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building versitygw: %v\n%s", err, out)
-	}
-	if err := os.Rename(tmpBin, bin); err != nil {
-		t.Fatal(err)
-	}
-	return bin
-}
-
-// startS3 starts versitygw on a loopback port over a fresh folder, with
-// versioning (which S3 Object Lock needs), and returns its endpoint and a
+// startS3 starts versitygw (see s3test) and returns its endpoint and a
 // client of it.
 func startS3(t *testing.T) (string, *minio.Client) {
-	t.Helper()
-	bin := versitygw(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	data, versions := t.TempDir(), t.TempDir()
-	cmd := exec.Command(bin, "--port", addr, "--access", accessKey, "--secret", secretKey,
-		"posix", "--versioning-dir", versions, data)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	c, err := minio.New(addr, &minio.Options{Creds: credentials.NewStaticV4(accessKey, secretKey, ""), Region: "us-east-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		_, err := c.ListBuckets(ctx)
-		cancel()
-		if err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("versitygw did not answer on %s: %v\n%s", addr, err, logs.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return "http://" + addr, c
+	srv := s3test.Start(t)
+	return srv.Endpoint, srv.Client
 }
+
+const (
+	accessKey = s3test.AccessKey
+	secretKey = s3test.SecretKey
+)
 
 // execute runs the gate in-process in workspace ws.
 func execute(t *testing.T, ws string, env map[string]string, args ...string) (gate.ExitCode, string) {
