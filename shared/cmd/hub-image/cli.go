@@ -24,7 +24,7 @@ import (
 )
 
 // modulePath is the module whose root hub-image looks for.
-const modulePath = "github.com/hubgates/hub"
+const modulePath = hubrelease.ModulePath
 
 // Exit codes.
 const (
@@ -137,11 +137,11 @@ func parseArgs(ctx context.Context, args []string, stderr io.Writer, getenv func
 		if err != nil {
 			return cfg, usagef("--root %q: %v", *root, err)
 		}
-		if !isModuleRoot(cfg.root) {
+		if !hubrelease.IsModuleRoot(cfg.root) {
 			return cfg, usagef("--root %q: no go.mod of module %s there", *root, modulePath)
 		}
 	} else {
-		cfg.root, err = findModuleRoot()
+		cfg.root, err = hubrelease.FindModuleRoot()
 		if err != nil {
 			return cfg, usagef("%v; run inside the hub module or give --root", err)
 		}
@@ -386,34 +386,4 @@ func gitOutput(ctx context.Context, dir string, args ...string) string {
 		return ""
 	}
 	return strings.TrimSpace(out.String())
-}
-
-func isModuleRoot(dir string) bool {
-	data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-	if err != nil {
-		return false
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(line)
-		if len(f) >= 2 && f[0] == "module" && strings.Trim(f[1], `"`) == modulePath {
-			return true
-		}
-	}
-	return false
-}
-
-// findModuleRoot walks up from the working directory to the hub module root.
-func findModuleRoot() (string, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if isModuleRoot(dir) {
-			return dir, nil
-		}
-		if filepath.Dir(dir) == dir {
-			return "", fmt.Errorf("no go.mod of module %s in %s or above", modulePath, wd)
-		}
-	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/hubgates/hub/shared/image"
+	hubrelease "github.com/hubgates/hub/shared/release"
 )
 
 func repoRoot(t *testing.T) string {
@@ -27,7 +28,7 @@ func repoRoot(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !isModuleRoot(root) {
+	if !hubrelease.IsModuleRoot(root) {
 		t.Fatalf("%s is not the module root", root)
 	}
 	return root

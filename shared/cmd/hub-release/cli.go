@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -24,7 +23,7 @@ import (
 )
 
 // modulePath is the module whose root hub-release looks for.
-const modulePath = "github.com/hubgates/hub"
+const modulePath = release.ModulePath
 
 // Exit codes, as the gates use them.
 const (
@@ -100,10 +99,10 @@ func commonFlags(fs *flag.FlagSet) func() (common, error) {
 			if c.root, err = filepath.Abs(*root); err != nil {
 				return c, usagef("--root %q: %v", *root, err)
 			}
-			if !isModuleRoot(c.root) {
+			if !release.IsModuleRoot(c.root) {
 				return c, usagef("--root %q: no go.mod of module %s there", *root, modulePath)
 			}
-		} else if c.root, err = findModuleRoot(); err != nil {
+		} else if c.root, err = release.FindModuleRoot(); err != nil {
 			return c, usagef("%v; run inside the hub module or give --root", err)
 		}
 		if *actionsDir == "" || filepath.IsAbs(*actionsDir) || strings.HasPrefix(filepath.Clean(*actionsDir), "..") {
@@ -319,34 +318,4 @@ func git(ctx context.Context, dir string, args ...string) (string, error) {
 	cmd.Stderr = &out
 	err := cmd.Run()
 	return strings.TrimSpace(out.String()), err
-}
-
-func isModuleRoot(dir string) bool {
-	data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-	if err != nil {
-		return false
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(line)
-		if len(f) >= 2 && f[0] == "module" && strings.Trim(f[1], `"`) == modulePath {
-			return true
-		}
-	}
-	return false
-}
-
-// findModuleRoot walks up from the working directory to the hub module root.
-func findModuleRoot() (string, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if isModuleRoot(dir) {
-			return dir, nil
-		}
-		if filepath.Dir(dir) == dir {
-			return "", fmt.Errorf("no go.mod of module %s in %s or above", modulePath, wd)
-		}
-	}
 }
