@@ -113,25 +113,7 @@ func verifyRecord(c Candidate, v *sigstore.Verifier, id *sigstore.Identity) (*Re
 // Payload returns a drill record's statement, unverified, after checking
 // it is one (in-toto payload type, [PredicateType]).
 func Payload(bundle []byte) ([]byte, error) {
-	var raw struct {
-		DSSE *struct {
-			Payload     []byte `json:"payload"`
-			PayloadType string `json:"payloadType"`
-		} `json:"dsseEnvelope"`
-	}
-	if err := json.Unmarshal(bundle, &raw); err != nil {
-		return nil, fmt.Errorf("%w: %v", sigstore.ErrMalformedBundle, err)
-	}
-	if raw.DSSE == nil || raw.DSSE.PayloadType != sigstore.InTotoPayloadType {
-		return nil, fmt.Errorf("%w: expected a DSSE envelope of %q", ErrNotDrill, sigstore.InTotoPayloadType)
-	}
-	var head struct {
-		PredicateType string `json:"predicateType"`
-	}
-	if err := json.Unmarshal(raw.DSSE.Payload, &head); err != nil || head.PredicateType != PredicateType {
-		return nil, fmt.Errorf("%w: expected predicate type %q, got %q", ErrNotDrill, PredicateType, head.PredicateType)
-	}
-	return raw.DSSE.Payload, nil
+	return sigstore.StatementPayload(bundle, PredicateType, ErrNotDrill)
 }
 
 // Attached returns the drill records attached to img as OCI referrers

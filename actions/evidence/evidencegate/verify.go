@@ -55,25 +55,7 @@ func VerifyBundle(v *sigstore.Verifier, bundle []byte, d sigstore.Digest, id *si
 // checking that it is one: the envelope's payload type is in-toto's and
 // the statement's predicate type is [PredicateType].
 func Payload(bundle []byte) ([]byte, error) {
-	var raw struct {
-		DSSE *struct {
-			Payload     []byte `json:"payload"`
-			PayloadType string `json:"payloadType"`
-		} `json:"dsseEnvelope"`
-	}
-	if err := json.Unmarshal(bundle, &raw); err != nil {
-		return nil, fmt.Errorf("%w: %v", sigstore.ErrMalformedBundle, err)
-	}
-	if raw.DSSE == nil || raw.DSSE.PayloadType != sigstore.InTotoPayloadType {
-		return nil, fmt.Errorf("%w: expected a DSSE envelope of %q", ErrNotEvidence, sigstore.InTotoPayloadType)
-	}
-	var head struct {
-		PredicateType string `json:"predicateType"`
-	}
-	if err := json.Unmarshal(raw.DSSE.Payload, &head); err != nil || head.PredicateType != PredicateType {
-		return nil, fmt.Errorf("%w: expected predicate type %q, got %q", ErrNotEvidence, PredicateType, head.PredicateType)
-	}
-	return raw.DSSE.Payload, nil
+	return sigstore.StatementPayload(bundle, PredicateType, ErrNotEvidence)
 }
 
 // Attached returns the evidence bundles attached to img as OCI referrers
